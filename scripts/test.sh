@@ -1,0 +1,29 @@
+#!/bin/bash
+# Quick start, command 2: install, build, and run the whole test suite:
+# unit, live (host kernel), CLI, fuzz replay, the VM suite against every test
+# kernel, then the unit and fuzz suites again under ASan+UBSan. Ends with
+# one line: "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh || exit 1
+
+if [ -z "${TUNVNET_TEST_KERNEL:-}" ] && [ -d ../shared/kernels ]; then
+	TUNVNET_TEST_KERNEL=$(cd ../shared/kernels && pwd)
+fi
+export TUNVNET_TEST_KERNEL=${TUNVNET_TEST_KERNEL:-}
+
+logs=()
+status=0
+meson test -C build --print-errorlogs --num-processes 2 || status=1
+logs+=(build/meson-logs/testlog.json)
+
+# Parsers and encoders again under sanitizers (pure suites only: fast, and
+# live tests would only re-test the kernel).
+TUNVNET_BUILD=build-san TUNVNET_MESON_ARGS="-Db_sanitize=address,undefined -Db_lundef=false -Dbench=false" \
+	./scripts/setup.sh || exit 1
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+	meson test -C build-san --suite unit --suite fuzz --print-errorlogs --num-processes 2 || status=1
+logs+=(build-san/meson-logs/testlog.json)
+
+python3 scripts/test-summary.py "${logs[@]}" || status=1
+exit $status
