@@ -36,7 +36,7 @@ static int parse_one_type(const char *tok, size_t len, uint32_t *bit)
 
 TUNVNET_API int tunvnet_hash_types_parse(const char *list, uint32_t *types)
 {
-	uint32_t acc = 0, bit;
+	uint32_t acc = 0, bit = 0;
 	const char *p;
 	int err;
 

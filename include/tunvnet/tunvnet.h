@@ -7,7 +7,7 @@
  *   2. hash types and reports  6. the reference: parse, classify, Toeplitz, RSS
  *   3. devices and queues      7. verification
  *   4. capabilities and hash   8. links (rtnetlink: list, create, delete)
- *      configuration
+ *      configuration          9. guest virtio-net commands to configurations
  *
  * Conventions: functions return 0 (or a count) on success and -errno on
  * failure; options structs start with their own size (set it with
@@ -576,6 +576,45 @@ TUNVNET_API int tunvnet_link_create_vtap(const char *name, const char *parent,
 					 const struct tunvnet_vtap_opts *opts);
 /* Delete any link by name (tun/tap too, persistent or not). */
 TUNVNET_API int tunvnet_link_delete(const char *name);
+
+/* ------------------------------------------------------------------ */
+/* 9. Guest commands: virtio-net control queue to hash configuration   */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A VMM receives the guest's RSS setup on the control queue
+ * (VIRTIO_NET_CTRL_MQ_RSS_CONFIG: struct virtio_net_rss_config;
+ * VIRTIO_NET_CTRL_MQ_HASH_CONFIG: struct virtio_net_hash_config), both
+ * little-endian and untrusted. These turn one into a struct tunvnet_hash_cfg
+ * for tunvnet_dev_set_hash. The caller provides the storage cfg points into.
+ */
+struct tunvnet_virtio_storage {
+	uint8_t key[TUNVNET_KEY_MAX];
+	uint16_t *table;       /* caller's array for the indirection table */
+	size_t table_cap;      /* its entries */
+	uint16_t max_tx_vq;    /* out: the guest's max_tx_vq (RSS config only) */
+};
+
+/*
+ * Parse a virtio_net_rss_config. report: whether the guest negotiated
+ * VIRTIO_NET_F_HASH_REPORT (then cfg gets REPORT|RSS, else RSS). hash_types
+ * 0 yields "off". -EMSGSIZE when len is short of what the fields declare,
+ * -EINVAL for a mask whose table is not a power of two or a key over 40
+ * bytes, -ENOSPC when the table exceeds st->table_cap.
+ */
+TUNVNET_API int tunvnet_virtio_rss_config_parse(const void *buf, size_t len, bool report,
+						struct tunvnet_hash_cfg *cfg,
+						struct tunvnet_virtio_storage *st);
+
+/*
+ * Parse a virtio_net_hash_config (hash report without RSS). cfg gets REPORT
+ * with the guest's types, or "off" for types 0. The key is returned in
+ * st->key and cfg->key, but note the kernel series' report-only mode does
+ * not hash with it (it reports its own flow hash): see doc/kernel-findings.md.
+ */
+TUNVNET_API int tunvnet_virtio_hash_config_parse(const void *buf, size_t len,
+						 struct tunvnet_hash_cfg *cfg,
+						 struct tunvnet_virtio_storage *st);
 
 #ifdef __cplusplus
 }
