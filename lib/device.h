@@ -28,6 +28,18 @@ struct tunvnet_dev {
 	uint16_t *hash_table;
 	enum tunvnet_uapi uapi;     /* generation that answered; NONE until probed */
 	bool uapi_probed;
+	struct tunvnet_caps caps;   /* hashcfg.c: what the probe found (valid once uapi_probed) */
+	int caps_err;               /* hashcfg.c: the probe's result, 0 or -errno */
+
+	/* device.c: this handle's TUNSETIFF created the device (offloads are
+	 * then known to be off; see tunvnet_dev_max_frame). */
+	bool created;
+
+	/* header.c: a read error met mid-batch, after packets were already
+	 * returned; the next tunvnet_queue_read on io_err_q reports it. */
+	int io_err;
+	unsigned int io_err_q;
+	char io_err_msg[256];
 };
 
 #endif /* TUNVNET_DEVICE_H */
