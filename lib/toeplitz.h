@@ -27,6 +27,12 @@ struct tunvnet_toeplitz {
 	size_t key_len;
 	/* win[j] = key bits 32j..32j+63 as a big-endian number (zero past the key). */
 	uint64_t win[TV_TP_NWIN] __attribute__((aligned(64)));
+	/*
+	 * GFNI path, 8-byte input chunks j: klo[j] = win[2j+1], khi[j] = win[2j] >> 32
+	 * (the 96-bit key window of chunk j, split for two 64x64 products).
+	 */
+	uint64_t klo[8] __attribute__((aligned(64)));
+	uint64_t khi[8] __attribute__((aligned(64)));
 	uint8_t key[TV_TP_KEY_PAD] __attribute__((aligned(64)));
 	/* TABLE only (allocated behind the struct): table[i][b] = hash of byte b at i. */
 	uint32_t table[][256] __attribute__((aligned(64)));
