@@ -1,3 +1,417 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: being written */
-#include "internal.h"
+/*
+ * The vnet header (struct virtio_net_hdr and its longer forms) and the
+ * batched packet read/write on a queue fd.
+ *
+ * Layout, by offset (no kernel header: newer ones split hash_value):
+ *   0 flags u8, 1 gso_type u8, 2 hdr_len, 4 gso_size, 6 csum_start,
+ *   8 csum_offset, 10 num_buffers (12+)       -- __virtio16: queue endianness
+ *   12 hash_value le32, 16 hash_report le16, 18 padding le16 (20+)
+ *   20 outer_th_offset le16, 22 inner_nh_offset le16 (24, mainline 6.17+)
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "device.h"
+
+#define TV_PI_LEN 4 /* struct tun_pi: 2 flags + 2 protocol */
+
+static bool endian_ok(enum tunvnet_endian endian)
+{
+	return endian == TUNVNET_ENDIAN_NATIVE || endian == TUNVNET_ENDIAN_LE ||
+	       endian == TUNVNET_ENDIAN_BE;
+}
+
+static uint16_t get_v16(const uint8_t *p, enum tunvnet_endian endian)
+{
+	uint16_t v;
+
+	if (endian == TUNVNET_ENDIAN_LE)
+		return tv_get_le16(p);
+	if (endian == TUNVNET_ENDIAN_BE)
+		return tv_get_be16(p);
+	memcpy(&v, p, sizeof(v)); /* NATIVE: host order, p may be unaligned */
+	return v;
+}
+
+static void put_v16(uint8_t *p, uint16_t v, enum tunvnet_endian endian)
+{
+	if (endian == TUNVNET_ENDIAN_LE)
+		tv_put_le16(p, v);
+	else if (endian == TUNVNET_ENDIAN_BE)
+		tv_put_be16(p, v);
+	else
+		memcpy(p, &v, sizeof(v));
+}
+
+/*
+ * The layout a header size carries: the longest known struct that fits.
+ * The kernel accepts any TUNSETVNETHDRSZ >= 10 and zero-pads past the
+ * struct it fills, so e.g. 16 holds a 12-byte header. 0 below 10.
+ */
+static size_t layout_of(size_t hdr_sz)
+{
+	if (hdr_sz >= TUNVNET_HDR_TUNNEL_LEN)
+		return TUNVNET_HDR_TUNNEL_LEN;
+	if (hdr_sz >= TUNVNET_HDR_HASH_LEN)
+		return TUNVNET_HDR_HASH_LEN;
+	if (hdr_sz >= TUNVNET_HDR_V1_LEN)
+		return TUNVNET_HDR_V1_LEN;
+	if (hdr_sz >= TUNVNET_HDR_LEGACY_LEN)
+		return TUNVNET_HDR_LEGACY_LEN;
+	return 0;
+}
+
+/* The public functions take only the sizes that name a struct. */
+static int check_size(size_t hdr_sz)
+{
+	if (hdr_sz == TUNVNET_HDR_LEGACY_LEN || hdr_sz == TUNVNET_HDR_V1_LEN ||
+	    hdr_sz == TUNVNET_HDR_HASH_LEN || hdr_sz >= TUNVNET_HDR_TUNNEL_LEN)
+		return 0;
+	return tv_err(-EINVAL, "vnet header size %zu is not one of 10 (legacy), 12 (v1), "
+			       "20 (v1_hash) or 24 and more (v1_hash_tunnel)", hdr_sz);
+}
+
+static void parse_layout(const uint8_t *p, size_t layout, enum tunvnet_endian endian,
+			 struct tunvnet_hdr *hdr)
+{
+	memset(hdr, 0, sizeof(*hdr));
+	if (layout < TUNVNET_HDR_LEGACY_LEN)
+		return;
+	hdr->flags = p[0];
+	hdr->gso_type = p[1];
+	hdr->hdr_len = get_v16(p + 2, endian);
+	hdr->gso_size = get_v16(p + 4, endian);
+	hdr->csum_start = get_v16(p + 6, endian);
+	hdr->csum_offset = get_v16(p + 8, endian);
+	if (layout >= TUNVNET_HDR_V1_LEN)
+		hdr->num_buffers = get_v16(p + 10, endian);
+	if (layout >= TUNVNET_HDR_HASH_LEN) {
+		/* le32/le16 in the uAPI whatever TUNSETVNETLE/BE says */
+		hdr->hash_value = tv_get_le32(p + 12);
+		hdr->hash_report = tv_get_le16(p + 16);
+		hdr->padding = tv_get_le16(p + 18);
+	}
+	if (layout >= TUNVNET_HDR_TUNNEL_LEN) {
+		hdr->outer_th_offset = tv_get_le16(p + 20);
+		hdr->inner_nh_offset = tv_get_le16(p + 22);
+	}
+}
+
+/* Writes exactly hdr_sz bytes: the layout's fields, zeros after them. */
+static void build_layout(const struct tunvnet_hdr *hdr, size_t hdr_sz,
+			 enum tunvnet_endian endian, uint8_t *p)
+{
+	size_t layout = layout_of(hdr_sz);
+
+	memset(p, 0, hdr_sz);
+	if (!hdr || layout < TUNVNET_HDR_LEGACY_LEN)
+		return;
+	p[0] = hdr->flags;
+	p[1] = hdr->gso_type;
+	put_v16(p + 2, hdr->hdr_len, endian);
+	put_v16(p + 4, hdr->gso_size, endian);
+	put_v16(p + 6, hdr->csum_start, endian);
+	put_v16(p + 8, hdr->csum_offset, endian);
+	if (layout >= TUNVNET_HDR_V1_LEN)
+		put_v16(p + 10, hdr->num_buffers, endian);
+	if (layout >= TUNVNET_HDR_HASH_LEN) {
+		tv_put_le32(p + 12, hdr->hash_value);
+		tv_put_le16(p + 16, hdr->hash_report);
+		tv_put_le16(p + 18, hdr->padding);
+	}
+	if (layout >= TUNVNET_HDR_TUNNEL_LEN) {
+		tv_put_le16(p + 20, hdr->outer_th_offset);
+		tv_put_le16(p + 22, hdr->inner_nh_offset);
+	}
+}
+
+TUNVNET_API int tunvnet_hdr_parse(const void *buf, size_t len, size_t hdr_sz,
+				  enum tunvnet_endian endian, struct tunvnet_hdr *hdr)
+{
+	int err;
+
+	tv_err_clear();
+	if (!buf || !hdr)
+		return tv_err(-EINVAL, "tunvnet_hdr_parse: buf and hdr must not be NULL");
+	if (!endian_ok(endian))
+		return tv_err(-EINVAL, "unknown vnet header endianness %d", (int)endian);
+	err = check_size(hdr_sz);
+	if (err)
+		return err;
+	if (len < hdr_sz)
+		return tv_err(-EMSGSIZE, "%zu bytes cannot hold a %zu-byte vnet header", len,
+			      hdr_sz);
+	parse_layout(buf, layout_of(hdr_sz), endian, hdr);
+	return 0;
+}
+
+TUNVNET_API int tunvnet_hdr_build(const struct tunvnet_hdr *hdr, size_t hdr_sz,
+				  enum tunvnet_endian endian, void *buf, size_t len)
+{
+	int err;
+
+	tv_err_clear();
+	if (!buf)
+		return tv_err(-EINVAL, "tunvnet_hdr_build: buf must not be NULL");
+	if (!endian_ok(endian))
+		return tv_err(-EINVAL, "unknown vnet header endianness %d", (int)endian);
+	err = check_size(hdr_sz);
+	if (err)
+		return err;
+	if (len < hdr_sz)
+		return tv_err(-EMSGSIZE, "a %zu-byte vnet header does not fit in %zu bytes",
+			      hdr_sz, len);
+	build_layout(hdr, hdr_sz, endian, buf); /* hdr NULL: all zero */
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Packet IO                                                           */
+/* ------------------------------------------------------------------ */
+
+/* Headers up to this size live on the stack; the kernel allows more. */
+#define HDR_STACK 64
+
+static int check_queue(struct tunvnet_dev *dev, unsigned int q, const char *fn)
+{
+	if (!dev)
+		return tv_err(-EINVAL, "%s: dev must not be NULL", fn);
+	if (q >= dev->nq || !dev->fds || dev->fds[q] < 0)
+		return tv_err(-EINVAL, "%s: queue %u does not exist (the device has %u)", fn, q,
+			      dev->nq);
+	if (dev->vnet_hdr_sz < 0 || (dev->vnet_hdr_sz > 0 &&
+				     dev->vnet_hdr_sz < TUNVNET_HDR_LEGACY_LEN))
+		return tv_err(-EINVAL, "%s: device vnet header size %d is invalid", fn,
+			      dev->vnet_hdr_sz);
+	return 0;
+}
+
+/*
+ * Returns 1 if the read side has data now, 0 if not (or only an error
+ * condition, which the next read reports), -errno if poll fails.
+ */
+static int ready_now(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int r;
+
+	do
+		r = poll(&pfd, 1, 0);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	return r > 0 && (pfd.revents & POLLIN);
+}
+
+/* Record a failure met after packets were already handed back. */
+static void defer_error(struct tunvnet_dev *dev, unsigned int q, int err)
+{
+	dev->io_err = err;
+	dev->io_err_q = q;
+	snprintf(dev->io_err_msg, sizeof(dev->io_err_msg), "%s", tunvnet_last_error());
+}
+
+/*
+ * One packet. Returns 1 (read), 0 (nothing ready: EAGAIN), or -errno.
+ * The kernel (tun_put_user / tap_put_user) always consumes the whole
+ * packet and read() returns min(packet, iov length): a frame longer than
+ * the buffer is cut short and the rest is gone, with nothing telling so.
+ * A 1-byte iovec past the buffer makes that visible: if it gets filled,
+ * the frame did not fit.
+ */
+static int read_one(struct tunvnet_dev *dev, unsigned int q, int fd, uint8_t *hbuf,
+		    size_t hsz, size_t layout, struct tunvnet_pkt *pkt)
+{
+	bool pi = dev->flags & TUNVNET_DEV_PI;
+	uint8_t *buf = pkt->buf;
+	uint8_t spill;
+	struct iovec iov[4];
+	size_t want, got;
+	ssize_t r;
+	int n = 0;
+
+	/* tun writes packet info first, then the vnet header, then the frame;
+	 * packet info belongs to the frame (TUNVNET_L2_IP_PI). */
+	if (pi)
+		iov[n++] = (struct iovec){ buf, TV_PI_LEN };
+	if (hsz) {
+		/* Kernels before "tun: Pad virtio headers" skip the bytes past
+		 * the struct they fill instead of zeroing them. */
+		memset(hbuf, 0, hsz);
+		iov[n++] = (struct iovec){ hbuf, hsz };
+	}
+	iov[n++] = (struct iovec){ buf + (pi ? TV_PI_LEN : 0), pkt->cap - (pi ? TV_PI_LEN : 0) };
+	iov[n++] = (struct iovec){ &spill, 1 };
+	want = hsz + pkt->cap;
+
+	do
+		r = readv(fd, iov, n);
+	while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		return tv_err(-errno, "read from queue %u of %s failed: %s", q, dev->name,
+			      strerror(errno));
+	}
+	got = (size_t)r;
+	if (got > want) {
+		pkt->len = 0;
+		return tv_err(-EMSGSIZE, "queue %u of %s: a frame longer than the %zu-byte buffer "
+					 "was truncated by the kernel and dropped (the device's "
+					 "largest frame grew: MTU, offloads?)",
+			      q, dev->name, pkt->cap);
+	}
+	if (got < hsz + (pi ? TV_PI_LEN : 0) || got == hsz) {
+		pkt->len = 0;
+		return tv_err(-EIO, "queue %u of %s: short read of %zd bytes (vnet header %zu%s)",
+			      q, dev->name, r, hsz, pi ? " + packet info 4" : "");
+	}
+	pkt->len = got - hsz;
+	parse_layout(hbuf, layout, dev->endian, &pkt->hdr);
+	return 1;
+}
+
+TUNVNET_API int tunvnet_queue_read(struct tunvnet_dev *dev, unsigned int q,
+				   struct tunvnet_pkt *pkts, unsigned int n)
+{
+	uint8_t stack_hdr[HDR_STACK], *hbuf = stack_hdr;
+	size_t max_frame = 0, hsz, layout;
+	unsigned int i, got = 0;
+	bool nonblock;
+	int fd, err, fl;
+
+	tv_err_clear();
+	err = check_queue(dev, q, "tunvnet_queue_read");
+	if (err)
+		return err;
+	if (!pkts || n == 0 || n > INT_MAX)
+		return tv_err(-EINVAL, "tunvnet_queue_read: need 1 to INT_MAX packets, got %u%s",
+			      n, pkts ? "" : " (pkts NULL)");
+
+	/* A failure met mid-batch last time: report it before reading on. */
+	if (dev->io_err && dev->io_err_q == q) {
+		err = dev->io_err;
+		dev->io_err = 0;
+		return tv_err(err, "%s", dev->io_err_msg);
+	}
+
+	/* Check every buffer before anything is read, so none is cut short. */
+	err = tunvnet_dev_max_frame(dev, &max_frame);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		if (!pkts[i].buf)
+			return tv_err(-EINVAL, "tunvnet_queue_read: packet %u has no buffer", i);
+		if (pkts[i].cap < max_frame)
+			return tv_err(-EMSGSIZE, "packet %u: buffer of %zu bytes is smaller than "
+						 "the largest frame %s can return (%zu bytes)",
+				      i, pkts[i].cap, dev->name, max_frame);
+		if ((dev->flags & TUNVNET_DEV_PI) && pkts[i].cap < TV_PI_LEN)
+			return tv_err(-EMSGSIZE, "packet %u: buffer of %zu bytes cannot hold "
+						 "the 4-byte packet info", i, pkts[i].cap);
+	}
+
+	hsz = (size_t)dev->vnet_hdr_sz;
+	layout = layout_of(hsz);
+	if (hsz > sizeof(stack_hdr)) {
+		hbuf = malloc(hsz);
+		if (!hbuf)
+			return tv_err(-ENOMEM, "no memory for a %zu-byte vnet header", hsz);
+	}
+
+	fd = dev->fds[q];
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0) {
+		err = tv_err(-errno, "queue %u of %s: fcntl(F_GETFL): %s", q, dev->name,
+			     strerror(errno));
+		goto out;
+	}
+	nonblock = fl & O_NONBLOCK;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0 && !nonblock) {
+			/* Only the first read may block. */
+			err = ready_now(fd);
+			if (err <= 0)
+				break;
+		}
+		err = read_one(dev, q, fd, hbuf, hsz, layout, &pkts[i]);
+		if (err == 0)
+			break;
+		if (err < 0) {
+			if (got == 0)
+				goto out;
+			/* Hand back what was read; the next call reports this. */
+			defer_error(dev, q, err);
+			break;
+		}
+		got++;
+	}
+	if (got == 0)
+		err = tv_err(-EAGAIN, "queue %u of %s has no packet waiting", q, dev->name);
+	else
+		err = (int)got;
+out:
+	if (hbuf != stack_hdr)
+		free(hbuf);
+	return err;
+}
+
+TUNVNET_API int tunvnet_queue_write(struct tunvnet_dev *dev, unsigned int q,
+				    const struct tunvnet_hdr *hdr, const void *frame, size_t len)
+{
+	uint8_t stack_hdr[HDR_STACK], *hbuf = stack_hdr;
+	const uint8_t *f = frame;
+	bool pi;
+	struct iovec iov[3];
+	size_t hsz, total;
+	ssize_t r;
+	int n = 0, err;
+
+	tv_err_clear();
+	err = check_queue(dev, q, "tunvnet_queue_write");
+	if (err)
+		return err;
+	if (!frame || len == 0)
+		return tv_err(-EINVAL, "tunvnet_queue_write: empty frame");
+	pi = dev->flags & TUNVNET_DEV_PI;
+	if (pi && len < TV_PI_LEN)
+		return tv_err(-EINVAL, "frame of %zu bytes lacks the 4-byte packet info "
+				       "this device expects first", len);
+
+	hsz = (size_t)dev->vnet_hdr_sz;
+	if (hsz > sizeof(stack_hdr)) {
+		hbuf = malloc(hsz);
+		if (!hbuf)
+			return tv_err(-ENOMEM, "no memory for a %zu-byte vnet header", hsz);
+	}
+	if (pi)
+		iov[n++] = (struct iovec){ (void *)f, TV_PI_LEN };
+	if (hsz) {
+		build_layout(hdr, hsz, dev->endian, hbuf);
+		iov[n++] = (struct iovec){ hbuf, hsz };
+	}
+	iov[n++] = (struct iovec){ (void *)(f + (pi ? TV_PI_LEN : 0)), len - (pi ? TV_PI_LEN : 0) };
+	total = hsz + len;
+
+	do
+		r = writev(dev->fds[q], iov, n);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		err = tv_err(-errno, "write of a %zu-byte frame to queue %u of %s failed: %s", len,
+			     q, dev->name, strerror(errno));
+	else if ((size_t)r != total)
+		err = tv_err(-EIO, "short write to queue %u of %s: %zd of %zu bytes", q,
+			     dev->name, r, total);
+	else
+		err = 0;
+	if (hbuf != stack_hdr)
+		free(hbuf);
+	return err;
+}
