@@ -35,11 +35,12 @@ struct tunvnet_dev {
 	 * then known to be off; see tunvnet_dev_max_frame). */
 	bool created;
 
-	/* header.c: a read error met mid-batch, after packets were already
-	 * returned; the next tunvnet_queue_read on io_err_q reports it. */
-	int io_err;
-	unsigned int io_err_q;
-	char io_err_msg[256];
+	/* header.c: per queue (each written only by that queue's reader), a
+	 * read error met mid-batch after packets were already returned; the
+	 * next tunvnet_queue_read on that queue reports it. 256 is
+	 * MAX_TAP_QUEUES of tun and tap. */
+#define TV_IO_QUEUES 256
+	int io_err[TV_IO_QUEUES];
 };
 
 #endif /* TUNVNET_DEVICE_H */

@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -209,12 +208,30 @@ static int ready_now(int fd)
 	return r > 0 && (pfd.revents & POLLIN);
 }
 
-/* Record a failure met after packets were already handed back. */
+/*
+ * A failure met after packets were already handed back: kept for the next
+ * call on this queue. Queues past TV_IO_QUEUES cannot exist on tun/tap.
+ */
 static void defer_error(struct tunvnet_dev *dev, unsigned int q, int err)
 {
-	dev->io_err = err;
-	dev->io_err_q = q;
-	snprintf(dev->io_err_msg, sizeof(dev->io_err_msg), "%s", tunvnet_last_error());
+	if (q < TV_IO_QUEUES)
+		dev->io_err[q] = err;
+}
+
+static int deferred_error(struct tunvnet_dev *dev, unsigned int q)
+{
+	int err;
+
+	if (q >= TV_IO_QUEUES || !dev->io_err[q])
+		return 0;
+	err = dev->io_err[q];
+	dev->io_err[q] = 0;
+	if (err == -EMSGSIZE)
+		return tv_err(err, "queue %u of %s: during the previous batch a frame longer "
+				   "than its buffer was truncated by the kernel and dropped",
+			      q, dev->name);
+	return tv_err(err, "queue %u of %s: the previous batch stopped on: %s", q, dev->name,
+		      strerror(-err));
 }
 
 /*
@@ -295,11 +312,9 @@ TUNVNET_API int tunvnet_queue_read(struct tunvnet_dev *dev, unsigned int q,
 			      n, pkts ? "" : " (pkts NULL)");
 
 	/* A failure met mid-batch last time: report it before reading on. */
-	if (dev->io_err && dev->io_err_q == q) {
-		err = dev->io_err;
-		dev->io_err = 0;
-		return tv_err(err, "%s", dev->io_err_msg);
-	}
+	err = deferred_error(dev, q);
+	if (err)
+		return err;
 
 	/* Check every buffer before anything is read, so none is cut short. */
 	err = tunvnet_dev_max_frame(dev, &max_frame);
