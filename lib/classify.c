@@ -1,3 +1,246 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: being written */
+/*
+ * A parsed flow + enabled hash types + whose rules -> report type and the
+ * exact Toeplitz input (source address, destination address, then source
+ * port, destination port, all in network order).
+ *
+ * Three rule sets:
+ *  - spec:  virtio 1.2+ 5.1.6.4.3 "Hash calculation for incoming packets".
+ *  - linux: the tun series' virtio_net_hash_report()/virtio_net_hash_rss()
+ *           over the kernel flow dissector (skb_flow_dissect_flow_keys with
+ *           flags 0).
+ *  - qemu:  QEMU's software RSS (virtio_net_get_hash_type() over
+ *           eth_get_protocols()/eth_parse_ipv6_hdr()).
+ */
 #include "internal.h"
+
+#define IPPROTO_HOPOPTS_ 0
+#define IPPROTO_ROUTING_ 43
+#define IPPROTO_FRAGMENT_ 44
+#define IPPROTO_AH_ 51
+#define IPPROTO_DSTOPTS_ 60
+
+struct l4_info {
+	bool tcp, udp;      /* counts as TCP / UDP for the ladder */
+	bool ports;         /* hash these port values */
+	uint16_t sport, dport;
+};
+
+static void emit(struct tunvnet_class *cls, unsigned int report, const uint8_t *src,
+		 const uint8_t *dst, size_t alen, const struct l4_info *l4, bool with_ports)
+{
+	cls->report = report;
+	memcpy(cls->input, src, alen);
+	memcpy(cls->input + alen, dst, alen);
+	cls->input_len = (uint8_t)(2 * alen);
+	if (with_ports) {
+		/* The kernel hashes zero ports when it could not read them. */
+		tv_put_be16(cls->input + 2 * alen, l4->ports ? l4->sport : 0);
+		tv_put_be16(cls->input + 2 * alen + 2, l4->ports ? l4->dport : 0);
+		cls->input_len += 4;
+	}
+}
+
+/* The plain ladder: TCP > UDP > IP, per family. */
+static void ladder(struct tunvnet_class *cls, bool v6, uint32_t types, const uint8_t *src,
+		   const uint8_t *dst, const struct l4_info *l4)
+{
+	size_t alen = v6 ? 16 : 4;
+	uint32_t t_tcp = v6 ? TUNVNET_HASH_TYPE_TCPV6 : TUNVNET_HASH_TYPE_TCPV4;
+	uint32_t t_udp = v6 ? TUNVNET_HASH_TYPE_UDPV6 : TUNVNET_HASH_TYPE_UDPV4;
+	uint32_t t_ip = v6 ? TUNVNET_HASH_TYPE_IPV6 : TUNVNET_HASH_TYPE_IPV4;
+
+	if (l4->tcp && (types & t_tcp))
+		emit(cls, v6 ? TUNVNET_REPORT_TCPV6 : TUNVNET_REPORT_TCPV4, src, dst, alen, l4, true);
+	else if (l4->udp && (types & t_udp))
+		emit(cls, v6 ? TUNVNET_REPORT_UDPV6 : TUNVNET_REPORT_UDPV4, src, dst, alen, l4, true);
+	else if (types & t_ip)
+		emit(cls, v6 ? TUNVNET_REPORT_IPV6 : TUNVNET_REPORT_IPV4, src, dst, alen, l4, false);
+}
+
+/* The _EX ladder; returns false when no _EX rule applies. */
+static bool ladder_ex(struct tunvnet_class *cls, uint32_t types, const struct tunvnet_flow *f,
+		      const struct l4_info *l4)
+{
+	/* Home Address replaces the source, the RT2 address the destination. */
+	const uint8_t *src = (f->flags & TUNVNET_FLOW_HOME_ADDR) ? f->home_addr : f->src;
+	const uint8_t *dst = (f->flags & TUNVNET_FLOW_RT2) ? f->rt2_addr : f->dst;
+
+	if (l4->tcp && (types & TUNVNET_HASH_TYPE_TCP_EX))
+		emit(cls, TUNVNET_REPORT_TCPV6_EX, src, dst, 16, l4, true);
+	else if (l4->udp && (types & TUNVNET_HASH_TYPE_UDP_EX))
+		emit(cls, TUNVNET_REPORT_UDPV6_EX, src, dst, 16, l4, true);
+	else if (types & TUNVNET_HASH_TYPE_IP_EX)
+		emit(cls, TUNVNET_REPORT_IPV6_EX, src, dst, 16, l4, false);
+	else
+		return false;
+	return true;
+}
+
+/* The walk stopped at an extension header it could not read. */
+static bool chain_unreadable(const struct tunvnet_flow *f)
+{
+	uint8_t p = f->l4_proto;
+
+	return (f->flags & TUNVNET_FLOW_TRUNCATED) && !(f->flags & TUNVNET_FLOW_EXT_LIMIT) &&
+	       (p == IPPROTO_HOPOPTS_ || p == IPPROTO_ROUTING_ || p == IPPROTO_FRAGMENT_ ||
+		p == IPPROTO_DSTOPTS_ || p == IPPROTO_AH_);
+}
+
+/* spec and qemu: TCP/UDP only with the whole minimal header, never on fragments. */
+static void l4_complete(const struct tunvnet_flow *f, struct l4_info *l4)
+{
+	bool ok = (f->flags & TUNVNET_FLOW_L4_COMPLETE) && !(f->flags & TUNVNET_FLOW_FRAGMENT);
+
+	l4->tcp = ok && (f->flags & TUNVNET_FLOW_TCP);
+	l4->udp = ok && (f->flags & TUNVNET_FLOW_UDP);
+	l4->ports = ok;
+	l4->sport = f->src_port;
+	l4->dport = f->dst_port;
+}
+
+static void classify_spec(const struct tunvnet_flow *f, uint32_t types, struct tunvnet_class *cls)
+{
+	struct l4_info l4;
+	bool v6 = f->flags & TUNVNET_FLOW_IPV6;
+
+	/*
+	 * What the spec leaves open we settle as Microsoft's RSS rules do ("if
+	 * the NIC cannot interpret the received data correctly, it must not
+	 * compute the hash value"): a wrong version nibble, a chain we cannot
+	 * walk or one longer than our bound -> no hash.
+	 */
+	if (f->flags & TUNVNET_FLOW_VERSION_MISMATCH)
+		return;
+	if (v6 && (chain_unreadable(f) || (f->flags & TUNVNET_FLOW_EXT_LIMIT)))
+		return;
+	l4_complete(f, &l4);
+	/*
+	 * 5.1.6.4.3.4 "IPv6 packets with extension header": TCP_EX, else UDP_EX,
+	 * else IP_EX, "otherwise, skip IPv6 extension headers and calculate the
+	 * hash as defined for IPv6 packets without extension header". The _EX
+	 * types apply only to packets that carry extension headers; a packet
+	 * without any follows 5.1.6.4.3.3, where only TCPv6/UDPv6/IPv6 count, so
+	 * with only _EX types enabled it gets no hash (QEMU differs).
+	 */
+	if (v6 && (f->flags & TUNVNET_FLOW_EXT_HDRS) && ladder_ex(cls, types, f, &l4))
+		return;
+	ladder(cls, v6, types, f->src, f->dst, &l4);
+}
+
+static void classify_qemu(const struct tunvnet_flow *f, uint32_t types, struct tunvnet_class *cls)
+{
+	struct l4_info l4;
+	bool v6 = f->flags & TUNVNET_FLOW_IPV6;
+
+	/* eth_get_protocols() checks the IPv4 version nibble, not the IPv6 one. */
+	if (!v6 && (f->flags & TUNVNET_FLOW_VERSION_MISMATCH))
+		return;
+	/* eth_parse_ipv6_hdr() fails when an extension header cannot be read. */
+	if (v6 && (chain_unreadable(f) || (f->flags & TUNVNET_FLOW_EXT_LIMIT)))
+		return;
+	l4_complete(f, &l4);
+	if (!v6) {
+		ladder(cls, false, types, f->src, f->dst, &l4);
+		return;
+	}
+	/*
+	 * virtio_net_get_hash_type() for IPv6, whether or not the packet has
+	 * extension headers (without any the value equals the plain one):
+	 * TCP_EX, TCPv6 for TCP; UDP_EX, UDPv6 for UDP; then IP_EX, IPv6. So a
+	 * TCP packet with TCPv6|IP_EX is TCPv6 here but IP_EX under the spec.
+	 */
+	if (l4.tcp && (types & TUNVNET_HASH_TYPE_TCP_EX))
+		ladder_ex(cls, TUNVNET_HASH_TYPE_TCP_EX, f, &l4);
+	else if (l4.tcp && (types & TUNVNET_HASH_TYPE_TCPV6))
+		ladder(cls, true, TUNVNET_HASH_TYPE_TCPV6, f->src, f->dst, &l4);
+	else if (l4.udp && (types & TUNVNET_HASH_TYPE_UDP_EX))
+		ladder_ex(cls, TUNVNET_HASH_TYPE_UDP_EX, f, &l4);
+	else if (l4.udp && (types & TUNVNET_HASH_TYPE_UDPV6))
+		ladder(cls, true, TUNVNET_HASH_TYPE_UDPV6, f->src, f->dst, &l4);
+	else if (types & TUNVNET_HASH_TYPE_IP_EX)
+		ladder_ex(cls, TUNVNET_HASH_TYPE_IP_EX, f, &l4);
+	else if (types & TUNVNET_HASH_TYPE_IPV6)
+		ladder(cls, true, TUNVNET_HASH_TYPE_IPV6, f->src, f->dst, &l4);
+}
+
+static void classify_linux(const struct tunvnet_flow *f, uint32_t types, struct tunvnet_class *cls)
+{
+	struct l4_info l4 = { 0 };
+	bool v6 = f->flags & TUNVNET_FLOW_IPV6;
+	bool frag = f->flags & TUNVNET_FLOW_FRAGMENT;
+	uint8_t proto = f->l4_proto;
+
+	/*
+	 * The dissector does not look at the version nibble: skb->protocol (the
+	 * ethertype or pi.proto) decides. It does not walk AH: ip_proto stays 51
+	 * and nothing behind it (not even a fragment header) counts.
+	 */
+	if (v6 && (f->flags & TUNVNET_FLOW_AH)) {
+		proto = IPPROTO_AH_;
+		frag = false;
+	} else if (v6 && chain_unreadable(f)) {
+		/* __skb_header_pointer() failed on an extension header: out_bad. */
+		return;
+	}
+	/*
+	 * virtio_net_hash_report() follows ip_proto, complete header or not;
+	 * the ports are __skb_flow_get_ports(): all 4 bytes or 0. Fragments
+	 * (any, the first too: no FLOW_DISSECTOR_F_PARSE_1ST_FRAG) get no ports
+	 * and the IP type.
+	 */
+	if (!frag) {
+		l4.tcp = proto == 6;
+		l4.udp = proto == 17;
+		l4.ports = (l4.tcp || l4.udp) && (f->flags & TUNVNET_FLOW_PORTS);
+		l4.sport = f->src_port;
+		l4.dport = f->dst_port;
+	}
+	ladder(cls, v6, types & TUNVNET_HASH_TYPES_PLAIN, f->src, f->dst, &l4);
+}
+
+TUNVNET_API int tunvnet_classify(const struct tunvnet_flow *flow, uint32_t types,
+				 enum tunvnet_profile profile, struct tunvnet_class *cls)
+{
+	if (!flow || !cls)
+		return tv_err(-EINVAL, "classify: no %s", flow ? "class" : "flow");
+	if (types & ~TUNVNET_HASH_TYPES_ALL)
+		return tv_err(-EINVAL, "hash type mask %#x has bits outside 0x1ff", types);
+	memset(cls, 0, sizeof(*cls));
+	if (!(flow->flags & (TUNVNET_FLOW_IPV4 | TUNVNET_FLOW_IPV6)))
+		return profile <= TUNVNET_PROFILE_QEMU
+			       ? 0
+			       : tv_err(-EINVAL, "unknown profile %d", (int)profile);
+	switch (profile) {
+	case TUNVNET_PROFILE_SPEC:
+		classify_spec(flow, types, cls);
+		return 0;
+	case TUNVNET_PROFILE_LINUX:
+		classify_linux(flow, types, cls);
+		return 0;
+	case TUNVNET_PROFILE_QEMU:
+		classify_qemu(flow, types, cls);
+		return 0;
+	}
+	return tv_err(-EINVAL, "unknown profile %d", (int)profile);
+}
+
+TUNVNET_API int tunvnet_classify_hash(const void *pkt, size_t len, enum tunvnet_l2 l2,
+				      uint32_t types, enum tunvnet_profile profile,
+				      const struct tunvnet_toeplitz *t, struct tunvnet_class *cls)
+{
+	struct tunvnet_flow flow;
+	int err;
+
+	if (!cls)
+		return tv_err(-EINVAL, "classify_hash: no class");
+	err = tunvnet_packet_parse(pkt, len, l2, &flow);
+	if (err)
+		return err;
+	err = tunvnet_classify(&flow, types, profile, cls);
+	if (err)
+		return err;
+	if (t && cls->report != TUNVNET_REPORT_NONE)
+		cls->hash = tunvnet_toeplitz_hash(t, cls->input, cls->input_len);
+	return 0;
+}

@@ -391,6 +391,8 @@ enum tunvnet_l2 {
 #define TUNVNET_FLOW_IPV4_OPTIONS (1u << 10)
 #define TUNVNET_FLOW_TRUNCATED (1u << 11) /* L3 header or chain cut short */
 #define TUNVNET_FLOW_EXT_LIMIT (1u << 12) /* extension chain longer than the walk bound */
+#define TUNVNET_FLOW_AH (1u << 13)        /* an Authentication Header was walked (the kernel stops there) */
+#define TUNVNET_FLOW_VERSION_MISMATCH (1u << 14) /* IP version nibble disagrees with the ethertype / PI protocol */
 
 /* A packet reduced to what hashing needs; addresses in network order. */
 struct tunvnet_flow {
