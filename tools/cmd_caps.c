@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/* tunvnet-ctl caps [DEV]: which uAPI generation answers and what it supports. */
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "ctl.h"
+
+static const char help[] =
+	"Usage: tunvnet-ctl caps [--json] [--check] [DEV]\n\n"
+	"Report the running kernel's tun/tap virtio-net hashing support: uAPI\n"
+	"generation (A: series v3-v11, B: v12, none), hash types, flags, the vnet\n"
+	"header sizes and which carry the hash. Needs no device; with DEV the probe\n"
+	"runs on a queue of that device and its header size is shown.\n\n"
+	"  --json                 one JSON object\n"
+	"  --check                exit 1 when the kernel lacks the feature\n"
+	"  -h, --help             this text\n\n"
+	"Exit status: 0 (caps is informational, also without the feature), 1 with\n"
+	"--check and no feature or when DEV cannot be opened, 2 bad usage.\n";
+
+static const struct {
+	int size;
+	const char *name, *fields;
+	bool hash;
+} hdrs[] = {
+	{ 10, "virtio_net_hdr", "legacy: flags, gso, csum", false },
+	{ 12, "virtio_net_hdr_v1", "+ num_buffers", false },
+	{ 20, "virtio_net_hdr_v1_hash", "+ hash_value, hash_report", true },
+	{ 24, "virtio_net_hdr_v1_hash_tunnel", "+ tunnel offsets", true },
+};
+
+static void flags_string(uint32_t flags, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", (flags & TUNVNET_CAP_REPORT) ? "report" : "",
+		 (flags & TUNVNET_CAP_REPORT) && (flags & TUNVNET_CAP_RSS) ? "," : "",
+		 (flags & TUNVNET_CAP_RSS) ? "rss" : "");
+	if (!flags)
+		snprintf(buf, len, "none");
+}
+
+int cmd_caps(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct tunvnet_caps caps = { .sz = sizeof(caps) };
+	struct tunvnet_dev *dev = NULL;
+	struct tunvnet_link link;
+	bool json = false, check = false, supported;
+	char types[128], flags[32], kernel[200];
+	struct utsname u;
+	int c, rc, hdr_sz = -1;
+	unsigned int i;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jch", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'c':
+			check = true;
+			break;
+		case 'h':
+			return print_help(help);
+		default:
+			return usage_error("caps", "bad option");
+		}
+	}
+	if (argc - optind > 1)
+		return usage_error("caps", "at most one DEV argument");
+
+	if (uname(&u) == 0)
+		snprintf(kernel, sizeof(kernel), "%s %s %s", u.sysname, u.release, u.machine);
+	else
+		snprintf(kernel, sizeof(kernel), "unknown");
+
+	if (optind < argc) {
+		rc = attach_device("caps", argv[optind], 1, false, &link, &dev);
+		if (rc)
+			return rc;
+		rc = tunvnet_dev_caps(dev, &caps);
+		if (tunvnet_dev_get_vnet_hdr_sz(dev, &hdr_sz))
+			hdr_sz = -1;
+	} else {
+		rc = tunvnet_caps_probe(-1, &caps);
+	}
+	if (rc && rc != -EOPNOTSUPP) {
+		if (dev)
+			tunvnet_dev_close(dev);
+		return lib_error("caps", "cannot probe the kernel", rc, false);
+	}
+	supported = rc == 0 && caps.uapi != TUNVNET_UAPI_NONE;
+	if (!supported) {
+		caps.uapi = TUNVNET_UAPI_NONE;
+		caps.flags = caps.types = 0;
+	}
+	tunvnet_hash_types_format(caps.types, types, sizeof(types));
+	flags_string(caps.flags, flags, sizeof(flags));
+
+	if (json) {
+		struct json j;
+
+		json_begin(&j, stdout);
+		json_str(&j, "kernel", kernel);
+		json_bool(&j, "supported", supported);
+		json_str(&j, "uapi", tunvnet_uapi_name(caps.uapi));
+		json_arr(&j, "flags");
+		if (caps.flags & TUNVNET_CAP_REPORT)
+			json_str(&j, NULL, "report");
+		if (caps.flags & TUNVNET_CAP_RSS)
+			json_str(&j, NULL, "rss");
+		json_close(&j);
+		json_str(&j, "types", types);
+		json_uint(&j, "types_mask", caps.types);
+		json_uint(&j, "max_key_len", supported ? caps.max_key_len : TUNVNET_KEY_MAX);
+		json_arr(&j, "header_sizes");
+		for (i = 0; i < sizeof(hdrs) / sizeof(hdrs[0]); i++) {
+			json_obj(&j, NULL);
+			json_int(&j, "size", hdrs[i].size);
+			json_str(&j, "name", hdrs[i].name);
+			json_bool(&j, "carries_hash", hdrs[i].hash);
+			json_close(&j);
+		}
+		json_close(&j);
+		if (dev) {
+			json_obj(&j, "device");
+			json_str(&j, "name", link.name);
+			json_str(&j, "kind", tunvnet_kind_name(link.kind));
+			json_int(&j, "vnet_hdr_size", hdr_sz);
+			json_close(&j);
+		}
+		if (!supported)
+			json_str(&j, "reason", tunvnet_strerror(-EOPNOTSUPP));
+		json_end(&j);
+	} else {
+		kv("kernel", "%s", kernel);
+		if (supported)
+			kv("feature", "%ssupported%s (tun/tap virtio-net hashing)", col(C_GREEN),
+			   col_end());
+		else
+			kv("feature", "%snot supported%s: the kernel %s lacks the tun/tap virtio-net "
+			   "hashing feature (not in mainline Linux)", col(C_RED), col_end(), u.release);
+		kv("uapi", "%s%s", tunvnet_uapi_name(caps.uapi),
+		   caps.uapi == TUNVNET_UAPI_A ? " (series v3-v11: TUNGETVNETHASHCAP/TUNSETVNETHASH)"
+		   : caps.uapi == TUNVNET_UAPI_B ? " (series v12: TUNGETVNETHASHTYPES + setters)"
+		   : "");
+		kv("flags", "%s", flags);
+		kv("types", "%s (0x%03x)", types, caps.types);
+		kv("max key", "%u bytes", supported ? caps.max_key_len : TUNVNET_KEY_MAX);
+		for (i = 0; i < sizeof(hdrs) / sizeof(hdrs[0]); i++) {
+			char k[24];
+
+			snprintf(k, sizeof(k), "header %d", hdrs[i].size);
+			kv(k, "%s (%s)%s", hdrs[i].name, hdrs[i].fields,
+			   hdrs[i].hash ? ": carries the hash" : "");
+		}
+		if (dev) {
+			kv("device", "%s (%s)", link.name, tunvnet_kind_name(link.kind));
+			if (hdr_sz >= 0)
+				kv("vnet hdr size", "%d%s", hdr_sz,
+				   hdr_sz >= TUNVNET_HDR_HASH_LEN ? " (carries the hash)"
+								  : " (too small for the hash: set 20)");
+		}
+		if (!supported)
+			printf("\nTo try the feature: 'tunvnet-ctl demo' boots a test kernel when one "
+			       "is available (TUNVNET_TEST_KERNEL).\n");
+	}
+	if (dev)
+		tunvnet_dev_close(dev);
+	return check && !supported ? EXIT_CHECK : EXIT_OK;
+}

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/* tunvnet-ctl set / clear DEV: apply or switch off hash report and RSS. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+
+static const char set_help[] =
+	"Usage: tunvnet-ctl set [OPTIONS] DEV\n\n"
+	"Apply a hash report / RSS configuration to a tun, tap, macvtap or ipvtap\n"
+	"device, on whichever uAPI generation the kernel speaks. The input is checked\n"
+	"before any kernel call. The configuration belongs to the device, not to the\n"
+	"queue this command attaches: it stays on a persistent tun/tap after the\n"
+	"command exits, until 'clear' or the device is deleted.\n\n"
+	HASHOPT_HELP
+	"  --json                 print what was applied as one JSON object\n"
+	"  -h, --help             this text\n\n"
+	"Exit status: 0 applied, 1 the kernel lacks the feature or refused, 2 bad input.\n";
+
+static const char clear_help[] =
+	"Usage: tunvnet-ctl clear DEV\n\n"
+	"Switch hash report and RSS off on a device.\n\n"
+	"  -h, --help             this text\n\n"
+	"Exit status: 0 cleared, 1 the kernel lacks the feature or refused, 2 bad usage.\n";
+
+/* The feature first: on a kernel without it nothing else matters. */
+static int need_feature(const char *cmd, struct tunvnet_caps *caps)
+{
+	int rc;
+
+	caps->sz = sizeof(*caps);
+	rc = tunvnet_caps_probe(-1, caps);
+	if (rc)
+		return lib_error(cmd, "cannot use hashing", rc, false);
+	return EXIT_OK;
+}
+
+int cmd_set(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		HASHOPT_LONGOPTS,
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct tunvnet_caps caps;
+	struct tunvnet_link link;
+	struct tunvnet_dev *dev = NULL;
+	struct hashopt h;
+	bool json = false;
+	int c, rc, hdr_sz = 0;
+	unsigned int nq;
+
+	hashopt_init(&h);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		if (c >= HASHOPT_FIRST && c <= HASHOPT_LAST) {
+			rc = hashopt_parse(&h, "set", c, optarg);
+			if (rc)
+				return rc;
+		} else if (c == 'j') {
+			json = true;
+		} else if (c == 'h') {
+			return print_help(set_help);
+		} else {
+			return usage_error("set", "bad option");
+		}
+	}
+	if (optind + 1 != argc)
+		return usage_error("set", "expected exactly one DEV argument");
+	rc = hashopt_build(&h, "set", (unsigned int)h.queues);
+	if (rc)
+		goto out;
+	rc = need_feature("set", &caps);
+	if (rc)
+		goto out;
+	/* Refuse types the kernel cannot do now that we know them. */
+	rc = tunvnet_hash_cfg_validate(&h.cfg, &caps, 0, 0);
+	if (rc) {
+		rc = lib_error("set", "this kernel cannot apply it", rc, rc == -EINVAL);
+		goto out;
+	}
+	rc = attach_device("set", argv[optind], h.queues ? (unsigned int)h.queues : 1, false,
+			   &link, &dev);
+	if (rc)
+		goto out;
+	/* The default table spreads over every queue the device has, not only ours. */
+	if (h.rss && !h.have_table && tunvnet_link_get(argv[optind], &link) == 0 &&
+	    link.num_queues > tunvnet_dev_num_queues(dev)) {
+		nq = link.num_queues;
+		rc = hashopt_build(&h, "set", nq);
+		if (rc)
+			goto out;
+	}
+	if (h.vnet_hdr_sz) {
+		rc = tunvnet_dev_set_vnet_hdr_sz(dev, h.vnet_hdr_sz);
+		if (rc) {
+			rc = lib_error("set", "cannot set the vnet header size", rc, false);
+			goto out;
+		}
+	}
+	if (tunvnet_dev_get_vnet_hdr_sz(dev, &hdr_sz))
+		hdr_sz = 0;
+	rc = tunvnet_dev_set_hash(dev, &h.cfg);
+	if (rc) {
+		rc = lib_error("set", "cannot apply the hash configuration", rc, false);
+		goto out;
+	}
+	if (h.report && hdr_sz && hdr_sz < TUNVNET_HDR_HASH_LEN)
+		fprintf(stderr, "%s set: note: the vnet header is %d bytes; the hash is only "
+			"delivered with 20 or more (--vnet-hdr-size 20, or the VMM sets it)\n",
+			ctl_prog, hdr_sz);
+	if (json) {
+		struct json j;
+		char types[128], key[2 * TUNVNET_KEY_MAX + 1];
+		size_t i;
+
+		tunvnet_hash_types_format(h.cfg.types, types, sizeof(types));
+		json_begin(&j, stdout);
+		json_str(&j, "device", link.name);
+		json_str(&j, "kind", tunvnet_kind_name(link.kind));
+		json_str(&j, "uapi", tunvnet_uapi_name(caps.uapi));
+		json_bool(&j, "report", h.report);
+		json_bool(&j, "rss", h.rss);
+		json_str(&j, "types", types);
+		json_int(&j, "vnet_hdr_size", hdr_sz);
+		if (h.rss) {
+			hex_string(h.cfg.key, h.cfg.key_len, key, sizeof(key));
+			json_str(&j, "key", key);
+			json_uint(&j, "unclassified_queue", h.cfg.unclassified_queue);
+			json_arr(&j, "table");
+			for (i = 0; i < h.cfg.table_len; i++)
+				json_uint(&j, NULL, h.cfg.table[i]);
+			json_close(&j);
+		}
+		json_end(&j);
+	} else {
+		printf("applied on %s %s (uAPI %s): ", tunvnet_kind_name(link.kind), link.name,
+		       tunvnet_uapi_name(caps.uapi));
+		hashopt_describe(&h.cfg, stdout);
+	}
+	rc = EXIT_OK;
+out:
+	if (dev)
+		tunvnet_dev_close(dev);
+	hashopt_free(&h);
+	return rc;
+}
+
+int cmd_clear(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct tunvnet_caps caps;
+	struct tunvnet_link link;
+	struct tunvnet_dev *dev;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return print_help(clear_help);
+		return usage_error("clear", "bad option");
+	}
+	if (optind + 1 != argc)
+		return usage_error("clear", "expected exactly one DEV argument");
+	rc = need_feature("clear", &caps);
+	if (rc)
+		return rc;
+	rc = attach_device("clear", argv[optind], 1, false, &link, &dev);
+	if (rc)
+		return rc;
+	rc = tunvnet_dev_clear_hash(dev);
+	tunvnet_dev_close(dev);
+	if (rc)
+		return lib_error("clear", "cannot switch hashing off", rc, false);
+	printf("hash report and RSS off on %s %s\n", tunvnet_kind_name(link.kind), link.name);
+	return EXIT_OK;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/* tunvnet-ctl toeplitz --key HEX INPUT_HEX: the bare Toeplitz function. */
+#include <errno.h>
+#include <getopt.h>
+#include <string.h>
+
+#include "ctl.h"
+
+static const char help[] =
+	"Usage: tunvnet-ctl toeplitz [--key HEX] [--impl NAME] INPUT_HEX\n\n"
+	"Print the Toeplitz hash of INPUT_HEX as 0x%08x, and nothing else.\n"
+	"Input is the exact bytes hashed (source address, destination address,\n"
+	"source port, destination port, network order), at most 36 bytes.\n"
+	"Hex may use ':' (or '-', '.', ' ') between bytes and a 0x prefix.\n\n"
+	"  --key HEX|@FILE|random|default  key, 1..40 bytes (default: Microsoft key)\n"
+	"  --impl ref|table|clmul|gfni|auto  code path (default auto)\n"
+	"  -h, --help             this text\n\n"
+	"Example: tunvnet-ctl toeplitz 420995bba18e6450  ->  0x323e8fc2\n";
+
+int cmd_toeplitz(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "impl", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	static const char *const impls[] = { "auto", "ref", "table", "clmul", "gfni" };
+	enum tunvnet_toeplitz_impl impl = TUNVNET_TOEPLITZ_AUTO;
+	uint8_t key[TUNVNET_KEY_MAX], in[TUNVNET_TOEPLITZ_INPUT_MAX];
+	size_t key_len = TUNVNET_KEY_MAX, in_len;
+	struct tunvnet_toeplitz *t;
+	char err[160];
+	unsigned int i;
+	int c, rc;
+
+	memcpy(key, tunvnet_default_key(), TUNVNET_KEY_MAX);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "k:i:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			if (parse_key(optarg, key, &key_len, err, sizeof(err)))
+				return usage_error("toeplitz", "%s", err);
+			break;
+		case 'i':
+			for (i = 0; i < sizeof(impls) / sizeof(impls[0]); i++)
+				if (strcmp(optarg, impls[i]) == 0)
+					break;
+			if (i == sizeof(impls) / sizeof(impls[0]))
+				return usage_error("toeplitz", "unknown --impl '%s' "
+					"(auto, ref, table, clmul, gfni)", optarg);
+			impl = (enum tunvnet_toeplitz_impl)i;
+			break;
+		case 'h':
+			return print_help(help);
+		default:
+			return usage_error("toeplitz", "bad option");
+		}
+	}
+	if (optind + 1 != argc)
+		return usage_error("toeplitz", "expected exactly one INPUT_HEX argument");
+	rc = parse_hex(argv[optind], in, sizeof(in), &in_len);
+	if (rc == -E2BIG)
+		return usage_error("toeplitz", "input is longer than %d bytes",
+				   TUNVNET_TOEPLITZ_INPUT_MAX);
+	if (rc)
+		return usage_error("toeplitz", "bad hex input '%s' (pairs of hex digits, "
+				   "optionally separated by ':')", argv[optind]);
+	if (in_len + 4 > key_len)
+		return usage_error("toeplitz", "key is %zu bytes; a %zu-byte input needs %zu",
+				   key_len, in_len, in_len + 4);
+	rc = tunvnet_toeplitz_new(key, key_len, impl, &t);
+	if (rc)
+		return lib_error("toeplitz", "cannot prepare the key", rc, true);
+	printf("0x%08x\n", tunvnet_toeplitz_hash(t, in, in_len));
+	tunvnet_toeplitz_free(t);
+	return EXIT_OK;
+}

@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: MIT */
+/* tunvnet-ctl verify DEV: check every hash the kernel reports on live traffic. */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifdef HAVE_PCAP
+#include <pcap/pcap.h>
+#endif
+
+#include "ctl.h"
+
+static const char help[] =
+	"Usage: tunvnet-ctl verify [OPTIONS] DEV\n\n"
+	"Attach to DEV's queues (tun/tap by name, macvtap/ipvtap through /dev/tapN),\n"
+	"apply a hash configuration, read live traffic from every queue and check\n"
+	"each reported hash type, value and queue against the reference. Frames read\n"
+	"here are consumed: use a test device, not one a VM depends on.\n\n"
+	HASHOPT_HELP
+	"  --no-apply             do not apply: the flags above describe the\n"
+	"                         configuration already in force\n"
+	"  --profile spec|linux|qemu  rules to check against (default linux)\n"
+	"  --count N              stop after N packets\n"
+	"  --duration S           stop after S seconds (default: until Ctrl-C)\n"
+	"  --pcap-out FILE        save mismatching frames to a pcap file\n"
+	"  --json                 JSON lines: one per mismatch, then a summary\n"
+	"  -h, --help             this text\n\n"
+	"Without --report/--rss, verify applies both (all six types, Microsoft key).\n"
+	"Exit status: 0 every report matched (or was a known kernel deviation),\n"
+	"1 a mismatch or the kernel lacks the feature, 2 bad input.\n";
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+struct run {
+	struct tunvnet_dev *dev;
+	struct tunvnet_verifier *v;
+	unsigned int nq;
+	uint64_t *per_q;
+	bool json;
+	enum tunvnet_l2 l2;
+#ifdef HAVE_PCAP
+	pcap_t *pcap;
+	pcap_dumper_t *dumper;
+#endif
+};
+
+static void status_line(const struct run *r, bool final)
+{
+	struct tunvnet_verify_stats s;
+	unsigned int q;
+
+	tunvnet_verifier_stats(r->v, &s);
+	fprintf(stderr, "%s%spackets %llu  verified %llu  known %llu  %smismatches %llu%s  "
+		"unchecked %llu  queues", out_is_tty() ? "\r" : "", col(C_BOLD), (unsigned long long)s.packets,
+		(unsigned long long)s.matches, (unsigned long long)s.known_deviations,
+		s.mismatches ? col(C_RED) : "", (unsigned long long)s.mismatches, col_end(),
+		(unsigned long long)s.unchecked);
+	for (q = 0; q < r->nq; q++)
+		fprintf(stderr, " %u:%llu", q, (unsigned long long)r->per_q[q]);
+	fputs(final ? "\n" : "   ", stderr);
+}
+
+static void report_mismatch(struct run *r, unsigned int q, const struct tunvnet_pkt *p,
+			    const struct tunvnet_verdict *vd)
+{
+	struct tunvnet_flow flow;
+	char fs[128], kind[32];
+
+	if (tunvnet_packet_parse(p->buf, p->len, r->l2, &flow) == 0) {
+		flow_string(&flow, fs, sizeof(fs));
+		flow_kind(&flow, kind, sizeof(kind));
+	} else {
+		snprintf(fs, sizeof(fs), "?");
+		snprintf(kind, sizeof(kind), "?");
+	}
+	if (r->json) {
+		struct json j;
+
+		json_begin(&j, stdout);
+		json_str(&j, "verdict", tunvnet_verdict_name(vd->code));
+		json_uint(&j, "queue", q);
+		json_str(&j, "flow", fs);
+		json_str(&j, "kind", kind);
+		json_str(&j, "expected_report", tunvnet_report_name(vd->expected_report));
+		json_str(&j, "observed_report", tunvnet_report_name(vd->observed_report));
+		json_hex32(&j, "expected_hash", vd->expected_hash);
+		json_hex32(&j, "observed_hash", vd->observed_hash);
+		json_int(&j, "expected_queue", vd->expected_queue);
+		json_int(&j, "observed_queue", vd->observed_queue);
+		json_str(&j, "why", vd->why);
+		json_end(&j);
+	} else {
+		if (out_is_tty())
+			fputs("\r\033[K", stderr);
+		printf("%sMISMATCH%s q%u %s %s: expected %s 0x%08x q%d, observed %s 0x%08x q%d: %s\n",
+		       col(C_RED), col_end(), q, kind, fs, tunvnet_report_name(vd->expected_report),
+		       vd->expected_hash, vd->expected_queue,
+		       tunvnet_report_name(vd->observed_report), vd->observed_hash,
+		       vd->observed_queue, vd->why);
+		fflush(stdout);
+	}
+#ifdef HAVE_PCAP
+	if (r->dumper) {
+		struct pcap_pkthdr ph = { .caplen = (bpf_u_int32)p->len, .len = (bpf_u_int32)p->len };
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ph.ts.tv_sec = ts.tv_sec;
+		ph.ts.tv_usec = ts.tv_nsec / 1000;
+		pcap_dump((u_char *)r->dumper, &ph, p->buf);
+		pcap_dump_flush(r->dumper);
+	}
+#endif
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		HASHOPT_LONGOPTS,
+		{ "no-apply", no_argument, NULL, 'n' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "pcap-out", required_argument, NULL, 'w' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct tunvnet_verify_opts vo = { .sz = sizeof(vo), .profile = TUNVNET_PROFILE_LINUX };
+	struct tunvnet_caps caps = { .sz = sizeof(caps) };
+	struct run r = { 0 };
+	struct tunvnet_link link;
+	struct tunvnet_verify_stats s;
+	struct pollfd *pfd = NULL;
+	struct tunvnet_pkt pkts[16];
+	const char *pcap_out = NULL;
+	unsigned long count = 0, duration = 0;
+	bool apply = true;
+	struct hashopt h;
+	size_t max_frame = 0;
+	double start, last_status = 0;
+	unsigned int q, i;
+	int c, rc, hdr_sz = 0;
+
+	hashopt_init(&h);
+	memset(pkts, 0, sizeof(pkts));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		if (c >= HASHOPT_FIRST && c <= HASHOPT_LAST) {
+			rc = hashopt_parse(&h, "verify", c, optarg);
+			if (rc)
+				return rc;
+			continue;
+		}
+		switch (c) {
+		case 'n':
+			apply = false;
+			break;
+		case 'p':
+			if (tunvnet_profile_parse(optarg, &vo.profile))
+				return usage_error("verify", "%s", tunvnet_last_error());
+			break;
+		case 'c':
+			if (parse_uint(optarg, 1, ~0ul, &count))
+				return usage_error("verify", "--count wants a positive number");
+			break;
+		case 'd':
+			if (parse_uint(optarg, 1, 86400 * 365ul, &duration))
+				return usage_error("verify", "--duration wants seconds (> 0)");
+			break;
+		case 'w':
+			pcap_out = optarg;
+			break;
+		case 'j':
+			r.json = true;
+			break;
+		case 'h':
+			return print_help(help);
+		default:
+			return usage_error("verify", "bad option");
+		}
+	}
+	if (optind + 1 != argc)
+		return usage_error("verify", "expected exactly one DEV argument");
+#ifndef HAVE_PCAP
+	if (pcap_out)
+		return usage_error("verify", "built without libpcap: --pcap-out is unavailable");
+#endif
+	if (!h.report && !h.rss)
+		h.report = h.rss = true;
+	rc = hashopt_build(&h, "verify", (unsigned int)h.queues);
+	if (rc)
+		goto out;
+	rc = tunvnet_caps_probe(-1, &caps);
+	if (rc) {
+		rc = lib_error("verify", "cannot verify", rc, false);
+		goto out;
+	}
+	rc = tunvnet_link_get(argv[optind], &link);
+	if (rc) {
+		rc = lib_error("verify", "cannot find the device", rc, false);
+		goto out;
+	}
+	/* A multi-queue device with nothing said: four queues show RSS at work. */
+	if (!h.queues)
+		h.queues = (link.dev_flags & TUNVNET_DEV_MULTI_QUEUE) ? 4 : 1;
+	rc = attach_device("verify", argv[optind], (unsigned int)h.queues, true, &link, &r.dev);
+	if (rc)
+		goto out;
+	r.nq = tunvnet_dev_num_queues(r.dev);
+	if (tunvnet_link_get(argv[optind], &link) == 0 && link.num_queues > r.nq) {
+		fprintf(stderr, "%s verify: note: %u other queue(s) are attached; their packets "
+			"are not seen here\n", ctl_prog, link.num_queues - r.nq);
+		if (apply && !h.have_table)
+			hashopt_build(&h, "verify", link.num_queues);
+	}
+	/* Reports travel only in a 20-byte header or larger. */
+	if (tunvnet_dev_get_vnet_hdr_sz(r.dev, &hdr_sz) == 0 && !h.vnet_hdr_sz && apply &&
+	    h.report && hdr_sz < TUNVNET_HDR_HASH_LEN)
+		h.vnet_hdr_sz = TUNVNET_HDR_HASH_LEN;
+	if (h.vnet_hdr_sz) {
+		rc = tunvnet_dev_set_vnet_hdr_sz(r.dev, h.vnet_hdr_sz);
+		if (rc) {
+			rc = lib_error("verify", "cannot set the vnet header size", rc, false);
+			goto out;
+		}
+	}
+	if (apply) {
+		rc = tunvnet_dev_set_hash(r.dev, &h.cfg);
+		if (rc) {
+			rc = lib_error("verify", "cannot apply the hash configuration", rc, false);
+			goto out;
+		}
+	}
+	tunvnet_dev_set_up(r.dev, true);
+
+	vo.cfg = h.cfg;
+	vo.num_queues = link.num_queues > r.nq ? link.num_queues : r.nq;
+	vo.kind = link.kind;
+	vo.l2 = link.kind == TUNVNET_KIND_TUN ? ((link.dev_flags & TUNVNET_DEV_PI) ?
+						 TUNVNET_L2_IP_PI : TUNVNET_L2_IP)
+					       : TUNVNET_L2_ETH;
+	r.l2 = vo.l2;
+	vo.known_deviations = TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE |
+			      TUNVNET_DEVIATION_SHORT_KEY_IPV6 | TUNVNET_DEVIATION_VLAN_AF_PACKET;
+	rc = tunvnet_verifier_new(&vo, &r.v);
+	if (rc) {
+		rc = lib_error("verify", "cannot set up the verifier", rc, true);
+		goto out;
+	}
+	if (tunvnet_dev_max_frame(r.dev, &max_frame) || max_frame < 2048)
+		max_frame = 65536;
+	for (i = 0; i < 16; i++) {
+		pkts[i].buf = malloc(max_frame);
+		pkts[i].cap = max_frame;
+		if (!pkts[i].buf) {
+			rc = lib_error("verify", "cannot allocate buffers", -ENOMEM, false);
+			goto out;
+		}
+	}
+#ifdef HAVE_PCAP
+	if (pcap_out) {
+		r.pcap = pcap_open_dead(r.l2 == TUNVNET_L2_ETH ? DLT_EN10MB : DLT_RAW, 65535);
+		r.dumper = r.pcap ? pcap_dump_open(r.pcap, pcap_out) : NULL;
+		if (!r.dumper) {
+			fprintf(stderr, "%s verify: cannot write '%s': %s\n", ctl_prog, pcap_out,
+				r.pcap ? pcap_geterr(r.pcap) : "out of memory");
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
+#endif
+	r.per_q = calloc(r.nq, sizeof(*r.per_q));
+	pfd = calloc(r.nq, sizeof(*pfd));
+	if (!r.per_q || !pfd) {
+		rc = lib_error("verify", "cannot allocate", -ENOMEM, false);
+		goto out;
+	}
+	for (q = 0; q < r.nq; q++) {
+		pfd[q].fd = tunvnet_dev_queue_fd(r.dev, q);
+		pfd[q].events = POLLIN;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (!r.json) {
+		fprintf(stderr, "verifying %s %s on %u queue(s), profile %s: ",
+			tunvnet_kind_name(link.kind), link.name, r.nq, tunvnet_profile_name(vo.profile));
+		hashopt_describe(&h.cfg, stderr);
+	}
+	start = now();
+	while (!stop) {
+		double t = now();
+		int n;
+
+		if (duration && t - start >= (double)duration)
+			break;
+		if (!r.json && out_is_tty() && t - last_status > 0.2) {
+			status_line(&r, false);
+			last_status = t;
+		}
+		n = poll(pfd, r.nq, 200);
+		if (n < 0 && errno != EINTR) {
+			rc = lib_error("verify", "poll failed", -errno, false);
+			goto out;
+		}
+		for (q = 0; n > 0 && q < r.nq && !stop; q++) {
+			int got, k;
+
+			if (!(pfd[q].revents & POLLIN))
+				continue;
+			got = tunvnet_queue_read(r.dev, q, pkts, 16);
+			if (got == -EAGAIN)
+				continue;
+			if (got < 0) {
+				rc = lib_error("verify", "read failed", got, false);
+				goto out;
+			}
+			for (k = 0; k < got; k++) {
+				struct tunvnet_verdict vd;
+
+				r.per_q[q]++;
+				if (tunvnet_verify_packet(r.v, q, &pkts[k].hdr, pkts[k].buf,
+							  pkts[k].len, &vd) == 0 &&
+				    vd.code == TUNVNET_VERDICT_MISMATCH)
+					report_mismatch(&r, q, &pkts[k], &vd);
+				tunvnet_verifier_stats(r.v, &s);
+				if (count && s.packets >= count)
+					stop = 1;
+			}
+		}
+	}
+	tunvnet_verifier_stats(r.v, &s);
+	if (r.json) {
+		struct json j;
+
+		json_begin(&j, stdout);
+		json_str(&j, "summary", link.name);
+		json_uint(&j, "packets", s.packets);
+		json_uint(&j, "matches", s.matches);
+		json_uint(&j, "known_deviations", s.known_deviations);
+		json_uint(&j, "mismatches", s.mismatches);
+		json_uint(&j, "unchecked", s.unchecked);
+		json_double(&j, "seconds", now() - start);
+		json_arr(&j, "per_queue");
+		for (q = 0; q < r.nq; q++)
+			json_uint(&j, NULL, r.per_q[q]);
+		json_close(&j);
+		json_end(&j);
+	} else {
+		status_line(&r, true);
+	}
+	rc = s.mismatches ? EXIT_CHECK : EXIT_OK;
+out:
+#ifdef HAVE_PCAP
+	if (r.dumper)
+		pcap_dump_close(r.dumper);
+	if (r.pcap)
+		pcap_close(r.pcap);
+#endif
+	for (i = 0; i < 16; i++)
+		free(pkts[i].buf);
+	free(pfd);
+	free(r.per_q);
+	if (r.v)
+		tunvnet_verifier_free(r.v);
+	if (r.dev)
+		tunvnet_dev_close(r.dev);
+	hashopt_free(&h);
+	return rc;
+}

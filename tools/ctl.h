@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/* tunvnet-ctl: what the subcommands share. Not installed. */
+#ifndef TUNVNET_CTL_H
+#define TUNVNET_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <tunvnet/tunvnet.h>
+
+/* Exit status, the same for every subcommand (documented in tunvnet-ctl(1)). */
+#define EXIT_OK 0
+#define EXIT_CHECK 1 /* a check failed: mismatch, feature missing, kernel refused */
+#define EXIT_USAGE 2 /* bad usage or input, refused before any kernel call */
+
+struct ctl_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+int cmd_toeplitz(int argc, char **argv);
+int cmd_hash(int argc, char **argv);
+int cmd_caps(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+int cmd_delete(int argc, char **argv);
+int cmd_set(int argc, char **argv);
+int cmd_clear(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+/* ---- errors (main.c) ---- */
+extern const char *ctl_prog; /* "tunvnet-ctl" */
+/* "tunvnet-ctl CMD: msg" + a pointer to --help; returns EXIT_USAGE. */
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * A library failure: "tunvnet-ctl CMD: what: <tunvnet_strerror> (<last error>)"
+ * plus a hint for the usual fixes. Returns EXIT_USAGE for -EINVAL found
+ * before the kernel (pass usage=true), else EXIT_CHECK.
+ */
+int lib_error(const char *cmd, const char *what, int err, bool usage);
+/* Print a subcommand's help text to stdout and return EXIT_OK. */
+int print_help(const char *text);
+/* True if argv holds -h/--help before "--" (each command checks it first). */
+bool wants_help(int argc, char **argv);
+
+/* ---- input parsing (util.c) ---- */
+/* Hex bytes, optionally "0x"-prefixed, with optional ':', '-', '.', ' ' between bytes. */
+int parse_hex(const char *s, uint8_t *buf, size_t cap, size_t *len);
+/* HEX, @FILE (hex text or raw bytes), "random", or "default" (Microsoft key). */
+int parse_key(const char *arg, uint8_t key[TUNVNET_KEY_MAX], size_t *len, char *err, size_t errlen);
+/* Unsigned decimal/hex number in [min, max]. */
+int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *v);
+int parse_l2(const char *s, enum tunvnet_l2 *l2);
+void hex_string(const uint8_t *p, size_t n, char *out, size_t outlen);
+/* "66.9.149.187:2794 -> 161.142.100.80:1766" for a parsed flow. */
+void flow_string(const struct tunvnet_flow *flow, char *out, size_t len);
+/* "tcp", "udp", "ipv6", "non-ip (0x0806)", ... */
+const char *flow_kind(const struct tunvnet_flow *flow, char *buf, size_t len);
+void addr_string(const struct tunvnet_flow *flow, const uint8_t *addr, char *out, size_t len);
+
+/* ---- the hash configuration flags shared by set and verify (hashopt.c) ---- */
+struct hashopt {
+	bool report, rss, have_types, have_key, have_table, have_unclassified;
+	uint32_t types;
+	uint8_t key[TUNVNET_KEY_MAX];
+	size_t key_len;
+	char *table_arg;            /* LIST or round-robin:N, resolved by hashopt_build */
+	unsigned long unclassified;
+	unsigned long queues;       /* --queues: queues to attach (0: not given) */
+	int vnet_hdr_sz;            /* --vnet-hdr-size (0: leave) */
+	uint16_t *table;
+	struct tunvnet_hash_cfg cfg;
+};
+#define HASHOPT_LONGOPTS                                                       \
+	{ "report", no_argument, NULL, 0x100 },                                \
+	{ "rss", no_argument, NULL, 0x101 },                                   \
+	{ "types", required_argument, NULL, 0x102 },                           \
+	{ "key", required_argument, NULL, 0x103 },                             \
+	{ "table", required_argument, NULL, 0x104 },                           \
+	{ "unclassified", required_argument, NULL, 0x105 },                    \
+	{ "queues", required_argument, NULL, 0x106 },                          \
+	{ "vnet-hdr-size", required_argument, NULL, 0x107 }
+#define HASHOPT_FIRST 0x100
+#define HASHOPT_LAST 0x107
+#define HASHOPT_HELP                                                           \
+	"  --report               put the hash and its type in each packet's header\n" \
+	"  --rss                  pick the receive queue by Toeplitz hash + table\n" \
+	"  --types LIST           ipv4,tcpv4,udpv4,ipv6,tcpv6,udpv6 (default), all, or 0x3f\n" \
+	"  --key HEX|@FILE|random RSS key, at most 40 bytes (default: Microsoft key)\n" \
+	"  --table LIST|round-robin:N  indirection table: queue list (power-of-two\n" \
+	"                         length) or N entries 0..N-1 (default: one per queue)\n" \
+	"  --unclassified Q       queue for packets no enabled type matches (default 0)\n" \
+	"  --queues N             queues to attach while applying it (default 1)\n" \
+	"  --vnet-hdr-size N      set the vnet header size first (20 carries the hash)\n"
+
+void hashopt_init(struct hashopt *h);
+/* Handle one getopt code in [HASHOPT_FIRST, HASHOPT_LAST]; EXIT_OK or EXIT_USAGE. */
+int hashopt_parse(struct hashopt *h, const char *cmd, int code, const char *arg);
+/* Fill h->cfg for a device with num_queues queues (0: unknown); EXIT_USAGE on bad input. */
+int hashopt_build(struct hashopt *h, const char *cmd, unsigned int num_queues);
+void hashopt_free(struct hashopt *h);
+/* Print the configuration (human) on f. */
+void hashopt_describe(const struct tunvnet_hash_cfg *cfg, FILE *f);
+
+/* ---- devices (devutil.c) ---- */
+/*
+ * Attach nq queues to an existing device by name, whatever its kind, with the
+ * flags it already has (so attaching does not change them). On failure prints
+ * the error and returns EXIT_CHECK/EXIT_USAGE; link receives what rtnetlink
+ * says about it.
+ */
+int attach_device(const char *cmd, const char *name, unsigned int nq, bool nonblock,
+		  struct tunvnet_link *link, struct tunvnet_dev **devp);
+
+/* ---- output (out.c) ---- */
+/* Colour escapes when stdout is a terminal (and NO_COLOR is unset), else "". */
+enum out_color { C_NONE, C_RED, C_GREEN, C_YELLOW, C_BOLD, C_DIM };
+const char *col(enum out_color c);
+const char *col_end(void);
+bool out_is_tty(void);
+
+/* Tables: a header row, then cells added row by row, printed aligned. */
+struct table;
+struct table *table_new(unsigned int ncols, const char *const *headers);
+void table_row(struct table *t);
+void table_cell(struct table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void table_cell_color(struct table *t, enum out_color c, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void table_print(struct table *t, FILE *f);
+void table_free(struct table *t);
+
+/* "key: value" lines with the keys aligned. */
+void kv(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A streaming JSON writer for one value (object or array) per line. */
+struct json {
+	FILE *f;
+	int depth;
+	bool first[16];
+	char close[16];
+};
+void json_begin(struct json *j, FILE *f);  /* "{" */
+void json_end(struct json *j);             /* "}\n" */
+void json_obj(struct json *j, const char *key); /* nested object (key NULL in an array) */
+void json_arr(struct json *j, const char *key);
+void json_close(struct json *j);           /* end the innermost object or array */
+void json_str(struct json *j, const char *key, const char *v);
+void json_int(struct json *j, const char *key, long long v);
+void json_uint(struct json *j, const char *key, unsigned long long v);
+void json_bool(struct json *j, const char *key, bool v);
+void json_hex32(struct json *j, const char *key, uint32_t v); /* "0x%08x" */
+void json_double(struct json *j, const char *key, double v);
+void json_null(struct json *j, const char *key);
+void json_flow(struct json *j, const char *key, const struct tunvnet_flow *flow);
+
+#endif /* TUNVNET_CTL_H */

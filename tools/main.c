@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/* tunvnet-ctl: the subcommand table, dispatch and the shared error reporting. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+
+const char *ctl_prog = "tunvnet-ctl";
+
+static const struct ctl_cmd cmds[] = {
+	{ "toeplitz", cmd_toeplitz, "Toeplitz hash of raw input bytes" },
+	{ "hash", cmd_hash, "classify and hash a packet (or every packet of a pcap)" },
+	{ "caps", cmd_caps, "what the running kernel supports" },
+	{ "list", cmd_list, "list tun, tap, macvtap and ipvtap links" },
+	{ "show", cmd_show, "show one link" },
+	{ "create", cmd_create, "create a persistent tun/tap or a macvtap/ipvtap link" },
+	{ "delete", cmd_delete, "delete a link" },
+	{ "set", cmd_set, "apply a hash report / RSS configuration to a device" },
+	{ "clear", cmd_clear, "switch hash report and RSS off on a device" },
+	{ "verify", cmd_verify, "check every reported hash of live traffic" },
+	{ "demo", cmd_demo, "show the feature end to end (or offline)" },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Usage: %s [--version] [--help] COMMAND [OPTIONS] [ARGS]\n\n"
+		   "Virtio-net hashing (hash report, RSS) on Linux tun/tap/macvtap/ipvtap.\n\n"
+		   "Commands:\n", ctl_prog);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(f, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(f, "\nRun '%s COMMAND --help' for a command's options.\n"
+		   "Exit status: 0 ok, 1 a check failed (mismatch, feature missing, kernel\n"
+		   "refused), 2 bad usage or input. See tunvnet-ctl(1).\n", ctl_prog);
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s %s: ", ctl_prog, cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s %s --help'.\n", ctl_prog, cmd);
+	return EXIT_USAGE;
+}
+
+static const char *hint(int err)
+{
+	switch (-abs(err)) {
+	case -EOPNOTSUPP:
+		return "boot a kernel carrying the tun virtio-net hashing series (see "
+		       "'tunvnet-ctl demo' and tests/vm), or use 'hash'/'demo --offline' "
+		       "for the reference side";
+	case -EPERM:
+		return "run as root or grant CAP_NET_ADMIN";
+	case -ENODEV:
+		return "check the name with 'tunvnet-ctl list'";
+	case -EEXIST:
+		return "pick another name or delete the existing link first";
+	case -EBUSY:
+		return "another process holds the device's only queue, or a steering eBPF "
+		       "program is attached";
+	case -EBADFD:
+		return "the device was deleted; create it again";
+	default:
+		return NULL;
+	}
+}
+
+int lib_error(const char *cmd, const char *what, int err, bool usage)
+{
+	const char *detail = tunvnet_last_error();
+	const char *h = hint(err);
+
+	fprintf(stderr, "%s %s: %s: %s", ctl_prog, cmd, what, tunvnet_strerror(err));
+	if (detail && *detail)
+		fprintf(stderr, " (%s)", detail);
+	fputc('\n', stderr);
+	if (h)
+		fprintf(stderr, "  fix: %s\n", h);
+	return usage ? EXIT_USAGE : EXIT_CHECK;
+}
+
+int print_help(const char *text)
+{
+	fputs(text, stdout);
+	return EXIT_OK;
+}
+
+bool wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return true;
+	}
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	const char *name;
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	name = argv[1];
+	if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
+		printf("%s %s (libtunvnet %s)\n", ctl_prog, TUNVNET_CTL_VERSION, tunvnet_version());
+		return EXIT_OK;
+	}
+	if (strcmp(name, "help") == 0) {
+		if (argc < 3) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		static char help_opt[] = "--help";
+		char *hargv[] = { argv[2], help_opt, NULL };
+
+		for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+			if (strcmp(argv[2], cmds[i].name) == 0)
+				return cmds[i].run(2, hargv);
+		name = argv[2];
+	}
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(name, cmds[i].name) == 0)
+			return cmds[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "%s: unknown command '%s'\n", ctl_prog, name);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: MIT */
+/* Output: aligned tables and key/value lines for people, JSON for programs. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl.h"
+
+bool out_is_tty(void)
+{
+	static int tty = -1;
+
+	if (tty < 0)
+		tty = isatty(STDOUT_FILENO);
+	return tty;
+}
+
+static bool use_color(void)
+{
+	static int on = -1;
+
+	if (on < 0) {
+		const char *term = getenv("TERM");
+
+		/* https://no-color.org: any value of NO_COLOR disables colour. */
+		on = out_is_tty() && !getenv("NO_COLOR") && !(term && strcmp(term, "dumb") == 0);
+	}
+	return on;
+}
+
+const char *col(enum out_color c)
+{
+	static const char *const esc[] = {
+		[C_NONE] = "", [C_RED] = "\033[31m", [C_GREEN] = "\033[32m",
+		[C_YELLOW] = "\033[33m", [C_BOLD] = "\033[1m", [C_DIM] = "\033[2m",
+	};
+
+	return use_color() && c != C_NONE ? esc[c] : "";
+}
+
+const char *col_end(void)
+{
+	return use_color() ? "\033[0m" : "";
+}
+
+/* ---- tables ---- */
+
+struct cell {
+	char *text;
+	enum out_color color;
+};
+
+struct table {
+	unsigned int ncols;
+	size_t nrows, cap; /* row 0 is the header */
+	struct cell *cells;
+	unsigned int cur; /* next column in the last row */
+};
+
+static void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n);
+	if (!p) {
+		fprintf(stderr, "%s: out of memory\n", ctl_prog);
+		exit(EXIT_CHECK);
+	}
+	return p;
+}
+
+struct table *table_new(unsigned int ncols, const char *const *headers)
+{
+	struct table *t = xrealloc(NULL, sizeof(*t));
+	unsigned int i;
+
+	memset(t, 0, sizeof(*t));
+	t->ncols = ncols;
+	table_row(t);
+	for (i = 0; i < ncols; i++)
+		table_cell(t, "%s", headers[i]);
+	return t;
+}
+
+void table_row(struct table *t)
+{
+	if (t->nrows == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 16;
+		t->cells = xrealloc(t->cells, t->cap * t->ncols * sizeof(*t->cells));
+	}
+	memset(&t->cells[t->nrows * t->ncols], 0, t->ncols * sizeof(*t->cells));
+	t->nrows++;
+	t->cur = 0;
+}
+
+static void table_vcell(struct table *t, enum out_color c, const char *fmt, va_list ap)
+{
+	struct cell *cell;
+
+	if (t->cur >= t->ncols)
+		return;
+	cell = &t->cells[(t->nrows - 1) * t->ncols + t->cur++];
+	if (vasprintf(&cell->text, fmt, ap) < 0)
+		cell->text = NULL;
+	cell->color = c;
+}
+
+void table_cell(struct table *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	table_vcell(t, C_NONE, fmt, ap);
+	va_end(ap);
+}
+
+void table_cell_color(struct table *t, enum out_color c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	table_vcell(t, c, fmt, ap);
+	va_end(ap);
+}
+
+void table_print(struct table *t, FILE *f)
+{
+	size_t *w = calloc(t->ncols, sizeof(*w)), r;
+	unsigned int c;
+
+	if (!w)
+		return;
+	for (r = 0; r < t->nrows; r++)
+		for (c = 0; c < t->ncols; c++) {
+			const char *s = t->cells[r * t->ncols + c].text;
+			size_t n = s ? strlen(s) : 0;
+
+			if (n > w[c])
+				w[c] = n;
+		}
+	for (r = 0; r < t->nrows; r++) {
+		for (c = 0; c < t->ncols; c++) {
+			const struct cell *cell = &t->cells[r * t->ncols + c];
+			const char *s = cell->text ? cell->text : "";
+			bool last = c + 1 == t->ncols;
+
+			/* Escapes go around the text, padding outside, so columns stay aligned. */
+			fprintf(f, "%s%s%s", r == 0 ? col(C_BOLD) : col(cell->color), s,
+				(r == 0 || cell->color != C_NONE) ? col_end() : "");
+			if (!last)
+				fprintf(f, "%*s", (int)(w[c] - strlen(s) + 2), "");
+		}
+		fputc('\n', f);
+	}
+	free(w);
+}
+
+void table_free(struct table *t)
+{
+	size_t i;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i].text);
+	free(t->cells);
+	free(t);
+}
+
+void kv(const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	char k[32];
+
+	snprintf(k, sizeof(k), "%s:", key);
+	printf("%s%-14s%s ", col(C_BOLD), k, col_end());
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+/* ---- JSON ---- */
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch == '\n')
+			fputs("\\n", f);
+		else if (ch == '\t')
+			fputs("\\t", f);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static void json_key(struct json *j, const char *key)
+{
+	if (!j->first[j->depth])
+		fputc(',', j->f);
+	j->first[j->depth] = false;
+	if (key) {
+		json_string(j->f, key);
+		fputc(':', j->f);
+	}
+}
+
+static void json_push(struct json *j, const char *key, char open, char close)
+{
+	json_key(j, key);
+	fputc(open, j->f);
+	if (j->depth + 1 < (int)sizeof(j->first)) {
+		j->depth++;
+		j->first[j->depth] = true;
+		j->close[j->depth] = close;
+	}
+}
+
+void json_begin(struct json *j, FILE *f)
+{
+	memset(j, 0, sizeof(*j));
+	j->f = f;
+	j->first[0] = true;
+	json_push(j, NULL, '{', '}');
+}
+
+void json_end(struct json *j)
+{
+	while (j->depth > 0)
+		json_close(j);
+	fputc('\n', j->f);
+	fflush(j->f);
+}
+
+void json_obj(struct json *j, const char *key)
+{
+	json_push(j, key, '{', '}');
+}
+
+void json_arr(struct json *j, const char *key)
+{
+	json_push(j, key, '[', ']');
+}
+
+void json_close(struct json *j)
+{
+	if (j->depth > 0)
+		fputc(j->close[j->depth--], j->f);
+}
+
+void json_str(struct json *j, const char *key, const char *v)
+{
+	json_key(j, key);
+	json_string(j->f, v);
+}
+
+void json_int(struct json *j, const char *key, long long v)
+{
+	json_key(j, key);
+	fprintf(j->f, "%lld", v);
+}
+
+void json_uint(struct json *j, const char *key, unsigned long long v)
+{
+	json_key(j, key);
+	fprintf(j->f, "%llu", v);
+}
+
+void json_bool(struct json *j, const char *key, bool v)
+{
+	json_key(j, key);
+	fputs(v ? "true" : "false", j->f);
+}
+
+void json_hex32(struct json *j, const char *key, uint32_t v)
+{
+	json_key(j, key);
+	fprintf(j->f, "\"0x%08x\"", v);
+}
+
+void json_double(struct json *j, const char *key, double v)
+{
+	json_key(j, key);
+	fprintf(j->f, "%.3f", v);
+}
+
+void json_null(struct json *j, const char *key)
+{
+	json_key(j, key);
+	fputs("null", j->f);
+}
+
+void json_flow(struct json *j, const char *key, const struct tunvnet_flow *flow)
+{
+	static const char *const flag_names[] = {
+		"ipv4", "ipv6", "fragment", "tcp", "udp", "l4_complete", "ports",
+		"ext_hdrs", "home_addr", "rt2", "ipv4_options", "truncated", "ext_limit",
+	};
+	char buf[64];
+	unsigned int i;
+
+	json_obj(j, key);
+	json_uint(j, "ethertype", flow->ethertype);
+	if (flow->flags & (TUNVNET_FLOW_IPV4 | TUNVNET_FLOW_IPV6)) {
+		addr_string(flow, flow->src, buf, sizeof(buf));
+		json_str(j, "src", buf);
+		addr_string(flow, flow->dst, buf, sizeof(buf));
+		json_str(j, "dst", buf);
+		json_uint(j, "proto", flow->l4_proto);
+	}
+	if (flow->flags & TUNVNET_FLOW_PORTS) {
+		json_uint(j, "src_port", flow->src_port);
+		json_uint(j, "dst_port", flow->dst_port);
+	}
+	if (flow->vlan_tags)
+		json_uint(j, "vlan_tags", flow->vlan_tags);
+	json_arr(j, "flags");
+	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
+		if (flow->flags & (1u << i))
+			json_str(j, NULL, flag_names[i]);
+	json_close(j);
+	json_close(j);
+}
