@@ -147,7 +147,6 @@ static bool expect_holds(const struct tv_expect *e, const struct tv_pkt *p)
 
 struct tv_explanation {
 	uint32_t deviation;
-	const char *name;
 	/* Whether it can apply to p; if so fill the alternative expectation and a
 	 * short note for the verdict line. */
 	bool (*alt)(const struct tunvnet_verifier *v, const struct tv_pkt *p, struct tv_expect *e,
@@ -172,7 +171,7 @@ static bool alt_short_key(const struct tunvnet_verifier *v, const struct tv_pkt 
 	memcpy(key, v->key, klen);
 	hash = tunvnet_toeplitz_ref(key, sizeof(key), p->cls.input, p->cls.input_len);
 	*e = expect_for(v, p, p->cls.report, hash);
-	snprintf(note, note_len, "kernel used %zu key bytes for types %#x", klen, v->o.cfg.types);
+	snprintf(note, note_len, "kernel key %zu bytes for types %#x", klen, v->o.cfg.types);
 	return true;
 }
 
@@ -188,26 +187,38 @@ static bool alt_vlan_af_packet(const struct tunvnet_verifier *v, const struct tv
 	    p->obs_report != TUNVNET_REPORT_NONE)
 		return false;
 	*e = expect_for(v, p, TUNVNET_REPORT_NONE, 0);
-	snprintf(note, note_len, "%u-tag frame classified none", p->flow.vlan_tags);
+	snprintf(note, note_len, "%u vlan tags misread", p->flow.vlan_tags);
 	return true;
 }
 
 /* Tried in order; the first that explains the observation wins. */
 static const struct tv_explanation explanations[] = {
-	{ TUNVNET_DEVIATION_SHORT_KEY_IPV6, "short-key-ipv6", alt_short_key },
-	{ TUNVNET_DEVIATION_VLAN_AF_PACKET, "vlan-af-packet", alt_vlan_af_packet },
+	{ TUNVNET_DEVIATION_SHORT_KEY_IPV6, alt_short_key },
+	{ TUNVNET_DEVIATION_VLAN_AF_PACKET, alt_vlan_af_packet },
 };
 
-static const char *deviation_name(uint32_t dev)
-{
-	size_t i;
+/* Every deviation's name, for the verdict line. */
+static const struct {
+	uint32_t bit;
+	const char *name;
+} deviations[] = {
+	{ TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE, "automq-value-is-queue" },
+	{ TUNVNET_DEVIATION_SHORT_KEY_IPV6, "short-key-ipv6" },
+	{ TUNVNET_DEVIATION_VLAN_AF_PACKET, "vlan-af-packet" },
+};
 
-	if (dev & TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE)
-		return "automq-value-is-queue";
-	for (i = 0; i < TV_ARRAY_SIZE(explanations); i++)
-		if (dev & explanations[i].deviation)
-			return explanations[i].name;
-	return "unknown";
+/* "a + b (unlisted)": the ones the caller did not list are marked. */
+static void deviation_names(uint32_t dev, uint32_t unlisted, char *buf, size_t len)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < TV_ARRAY_SIZE(deviations) && n < len; i++) {
+		if (!(dev & deviations[i].bit))
+			continue;
+		n += (size_t)snprintf(buf + n, len - n, "%s%s%s", n ? " + " : "", deviations[i].name,
+				      unlisted & deviations[i].bit ? " (unlisted)" : "");
+	}
 }
 
 /* ---- per-flow consistency (automq) ---- */
@@ -462,7 +473,6 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 				      const struct tunvnet_hdr *hdr, const void *frame,
 				      size_t len, struct tunvnet_verdict *verdict)
 {
-	const struct tv_explanation *used = NULL;
 	struct tv_expect plain, alt;
 	struct tv_flow_slot before;
 	struct tv_pkt p;
@@ -514,8 +524,7 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	ok = expect_holds(&plain, &p);
 	for (i = 0; !ok && i < TV_ARRAY_SIZE(explanations); i++) {
 		if (explanations[i].alt(v, &p, &alt, note, sizeof(note)) && expect_holds(&alt, &p)) {
-			used = &explanations[i];
-			verdict->deviation |= used->deviation;
+			verdict->deviation |= explanations[i].deviation;
 			ok = true;
 		}
 	}
@@ -556,15 +565,15 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 					   : TUNVNET_VERDICT_KNOWN_DEVIATION;
 	if (verdict->code == TUNVNET_VERDICT_MATCH) {
 		set_why(verdict, &p, "expected %s, observed %s", exp_s, obs_s);
-	} else if (verdict->deviation & TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE) {
-		set_why(verdict, &p, "%s automq-value-is-queue%s%s: observed %s, the value is the "
-				     "queue index, not a hash",
-			unknown ? "unlisted deviation" : "known deviation", used ? " + " : "",
-			used ? used->name : "", obs_s);
 	} else {
-		set_why(verdict, &p, "%s %s (%s): observed %s, expected %s",
-			unknown ? "unlisted deviation" : "known deviation",
-			deviation_name(used->deviation), note, obs_s, exp_s);
+		char names[96];
+
+		deviation_names(verdict->deviation, unknown, names, sizeof(names));
+		if (verdict->deviation & TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE)
+			snprintf(note + strlen(note), sizeof(note) - strlen(note), "%svalue is the queue",
+				 note[0] ? ", " : "");
+		set_why(verdict, &p, "%sdeviation %s: %s; observed %s, expected %s",
+			unknown ? "" : "known ", names, note, obs_s, exp_s);
 	}
 	count(v, verdict->code);
 	return 0;
