@@ -515,7 +515,7 @@ enum tunvnet_verdict_code {
 	TUNVNET_VERDICT_MATCH = 0,
 	TUNVNET_VERDICT_KNOWN_DEVIATION = 1,
 	TUNVNET_VERDICT_MISMATCH = 2,
-	TUNVNET_VERDICT_UNCHECKED = 3, /* nothing to compare (no header, hashing off) */
+	TUNVNET_VERDICT_UNCHECKED = 3, /* nothing to compare (no vnet header: hdr NULL) */
 };
 /* "match", "known-deviation", "mismatch", "unchecked". */
 TUNVNET_API const char *tunvnet_verdict_name(enum tunvnet_verdict_code code);

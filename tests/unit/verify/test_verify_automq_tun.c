@@ -91,6 +91,7 @@ static void wrong_type(void **state)
 	assert_int_equal(vh_check(v, 1, TUNVNET_REPORT_IPV4, 1, f + 14, len, &vd),
 			 TUNVNET_VERDICT_MISMATCH);
 	assert_non_null(strstr(vd.why, "expected tcpv4 * queue *, observed ipv4 0x00000001 queue 1"));
+	tunvnet_verifier_free(v);
 }
 
 static void iff_tap_is_tun_driver(void **state)
