@@ -1,3 +1,989 @@
 /* SPDX-License-Identifier: MIT */
-/* placeholder: being written */
-#include "internal.h"
+/*
+ * Devices and queues: tun/tap through /dev/net/tun, macvtap/ipvtap through
+ * their /dev/tapN node, adopted fds, and the per-queue vnet header ioctls.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "device.h"
+#include "uapi.h"
+
+#define TV_ETH_HLEN 14
+#define TV_VLAN_HLEN 4
+#define TV_PI_LEN 4
+/* A GSO frame from the stack: the 64 KiB GSO/GRO limit from L3 on. */
+#define TV_GSO_MAX 65536
+
+static const char *dname(const struct tunvnet_dev *dev)
+{
+	return dev && dev->name[0] ? dev->name : "(unnamed)";
+}
+
+/* One place that words errno in this feature's terms. */
+static int ioctl_err(const char *name, const char *what, int e)
+{
+	switch (e) {
+	case EBADFD:
+	case ENOLINK: /* macvtap/ipvtap queues whose link is gone */
+		return tv_err(-EBADFD, "device %s was deleted (%s gives %s); close this handle",
+			      name, what, e == EBADFD ? "EBADFD" : "ENOLINK");
+	case EPERM:
+		return tv_err(-EPERM, "%s on %s: operation not permitted: needs CAP_NET_ADMIN",
+			      what, name);
+	default:
+		return tv_err(-e, "%s on %s failed: %s", what, name, strerror(e));
+	}
+}
+
+static bool is_vtap(enum tunvnet_kind k)
+{
+	return k == TUNVNET_KIND_MACVTAP || k == TUNVNET_KIND_IPVTAP;
+}
+
+static int dev_new(struct tunvnet_dev **dp)
+{
+	struct tunvnet_dev *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return tv_err(-ENOMEM, "out of memory");
+	d->cap_q = 4;
+	d->fds = calloc(d->cap_q, sizeof(*d->fds));
+	d->adopted = calloc(d->cap_q, sizeof(*d->adopted));
+	if (!d->fds || !d->adopted) {
+		free(d->fds);
+		free(d->adopted);
+		free(d);
+		return tv_err(-ENOMEM, "out of memory");
+	}
+	*dp = d;
+	return 0;
+}
+
+static int dev_push(struct tunvnet_dev *d, int fd, bool adopted)
+{
+	if (d->nq == d->cap_q) {
+		unsigned int cap = d->cap_q * 2;
+		int *fds = realloc(d->fds, cap * sizeof(*fds));
+		bool *ad;
+
+		if (!fds)
+			return tv_err(-ENOMEM, "out of memory");
+		d->fds = fds;
+		ad = realloc(d->adopted, cap * sizeof(*ad));
+		if (!ad)
+			return tv_err(-ENOMEM, "out of memory");
+		d->adopted = ad;
+		d->cap_q = cap;
+	}
+	d->fds[d->nq] = fd;
+	d->adopted[d->nq] = adopted;
+	return (int)d->nq++;
+}
+
+static void dev_free(struct tunvnet_dev *d)
+{
+	unsigned int i;
+
+	if (!d)
+		return;
+	for (i = 0; i < d->nq; i++)
+		if (d->fds[i] >= 0 && (!d->adopted[i] || !(d->flags & TUNVNET_DEV_KEEP_FDS)))
+			close(d->fds[i]);
+	free(d->fds);
+	free(d->adopted);
+	free(d->hash_table);
+	free(d);
+}
+
+static int set_nonblock_fd(int fd, bool on)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0)
+		return -errno;
+	fl = on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
+	return fcntl(fd, F_SETFL, fl) < 0 ? -errno : 0;
+}
+
+/* TUNGETIFF flags -> TUNVNET_DEV_*, keeping the library-side bits. */
+static uint32_t iff_to_flags(unsigned int iff, uint32_t keep)
+{
+	uint32_t f = keep & (TUNVNET_DEV_NONBLOCK | TUNVNET_DEV_KEEP_FDS);
+
+	if (iff & TV_IFF_MULTI_QUEUE)
+		f |= TUNVNET_DEV_MULTI_QUEUE;
+	if (iff & TV_IFF_VNET_HDR)
+		f |= TUNVNET_DEV_VNET_HDR;
+	if (iff & TV_IFF_PERSIST)
+		f |= TUNVNET_DEV_PERSIST;
+	if (!(iff & TV_IFF_NO_PI))
+		f |= TUNVNET_DEV_PI;
+	if (iff & TV_IFF_NAPI)
+		f |= TUNVNET_DEV_NAPI;
+	return f;
+}
+
+/* The flags to hand TUNSETIFF so another queue attaches without changing the device. */
+static short flags_to_iff(enum tunvnet_kind kind, uint32_t f)
+{
+	int iff = kind == TUNVNET_KIND_TUN ? TV_IFF_TUN : TV_IFF_TAP;
+
+	if (!(f & TUNVNET_DEV_PI))
+		iff |= TV_IFF_NO_PI;
+	if (f & TUNVNET_DEV_MULTI_QUEUE)
+		iff |= TV_IFF_MULTI_QUEUE;
+	if (f & TUNVNET_DEV_VNET_HDR)
+		iff |= TV_IFF_VNET_HDR;
+	if (f & TUNVNET_DEV_NAPI)
+		iff |= TV_IFF_NAPI;
+	return (short)iff;
+}
+
+static int getiff(int fd, struct ifreq *ifr)
+{
+	memset(ifr, 0, sizeof(*ifr));
+	return ioctl(fd, TV_TUNGETIFF, ifr) < 0 ? -errno : 0;
+}
+
+static enum tunvnet_endian query_endian(int fd)
+{
+	int v = 0;
+
+	if (ioctl(fd, TV_TUNGETVNETLE, &v) == 0 && v)
+		return TUNVNET_ENDIAN_LE;
+	v = 0;
+	if (ioctl(fd, TV_TUNGETVNETBE, &v) == 0 && v)
+		return TUNVNET_ENDIAN_BE;
+	return TUNVNET_ENDIAN_NATIVE;
+}
+
+/* /sys/class/net/NAME/tun_flags: the device's IFF_* flags, as "0x1002". */
+static int read_tun_flags(const char *name, unsigned int *flags)
+{
+	char path[96];
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/tun_flags", name);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	n = fscanf(f, "%x", flags);
+	fclose(f);
+	return n == 1 ? 0 : -EIO;
+}
+
+/* Learn flags, header size and endianness from the kernel (queue 0). */
+static int dev_refresh(struct tunvnet_dev *d)
+{
+	struct ifreq ifr;
+	unsigned int iff, sf;
+	int err, sz = 0;
+
+	err = getiff(d->fds[0], &ifr);
+	if (err)
+		return ioctl_err(dname(d), "TUNGETIFF", -err);
+	iff = (unsigned short)ifr.ifr_flags;
+	if (d->kind == TUNVNET_KIND_TUN || d->kind == TUNVNET_KIND_TAP) {
+		/*
+		 * tun's TUNGETIFF adds IFF_NOFILTER (0x1000, the bit of IFF_NO_PI)
+		 * whenever no socket filter is attached, so it cannot tell PI.
+		 * sysfs tun_flags shows the device's own flags; without it keep
+		 * what this handle knows about PI.
+		 */
+		if (read_tun_flags(d->name, &sf) == 0) {
+			iff = sf;
+		} else {
+			iff &= ~(unsigned int)TV_IFF_NO_PI;
+			if (!(d->flags & TUNVNET_DEV_PI))
+				iff |= TV_IFF_NO_PI;
+		}
+	}
+	d->flags = iff_to_flags(iff, d->flags);
+	if (d->flags & TUNVNET_DEV_VNET_HDR) {
+		if (ioctl(d->fds[0], TV_TUNGETVNETHDRSZ, &sz) < 0)
+			return ioctl_err(dname(d), "TUNGETVNETHDRSZ", errno);
+		d->vnet_hdr_sz = sz;
+	} else {
+		d->vnet_hdr_sz = 0;
+	}
+	d->endian = query_endian(d->fds[0]);
+	return 0;
+}
+
+static int hdr_sz_on(const struct tunvnet_dev *d, int fd, int sz)
+{
+	if (ioctl(fd, TV_TUNSETVNETHDRSZ, &sz) < 0) {
+		if (errno == EINVAL)
+			return tv_err(-EINVAL, "vnet header size %d refused by the kernel "
+					       "(at least 10)", sz);
+		return ioctl_err(dname(d), "TUNSETVNETHDRSZ", errno);
+	}
+	return 0;
+}
+
+static int endian_on(const struct tunvnet_dev *d, int fd, enum tunvnet_endian e)
+{
+	int le = e == TUNVNET_ENDIAN_LE, be = e == TUNVNET_ENDIAN_BE;
+
+	if (ioctl(fd, TV_TUNSETVNETLE, &le) < 0)
+		return ioctl_err(dname(d), "TUNSETVNETLE", errno);
+	if (ioctl(fd, TV_TUNSETVNETBE, &be) < 0) {
+		/* Without CONFIG_TUN_VNET_CROSS_LE there is no BE to clear. */
+		if (errno == EINVAL && !be)
+			return 0;
+		if (errno == EINVAL)
+			return tv_err(-EOPNOTSUPP, "big-endian vnet headers need a kernel built "
+						   "with CONFIG_TUN_VNET_CROSS_LE");
+		return ioctl_err(dname(d), "TUNSETVNETBE", errno);
+	}
+	return 0;
+}
+
+/* Bring a new queue fd in line with the handle: nonblock, header size, endianness. */
+static int queue_setup(struct tunvnet_dev *d, int fd, int hdr_sz, enum tunvnet_endian e)
+{
+	int err;
+
+	if (d->flags & TUNVNET_DEV_NONBLOCK) {
+		err = set_nonblock_fd(fd, true);
+		if (err)
+			return tv_err(err, "O_NONBLOCK on a queue of %s: %s", dname(d),
+				      strerror(-err));
+	}
+	if (hdr_sz > 0 && (d->flags & TUNVNET_DEV_VNET_HDR)) {
+		err = hdr_sz_on(d, fd, hdr_sz);
+		if (err)
+			return err;
+	}
+	if (e != TUNVNET_ENDIAN_NATIVE && (d->flags & TUNVNET_DEV_VNET_HDR)) {
+		err = endian_on(d, fd, e);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int opts_in(struct tunvnet_dev_opts *o, const struct tunvnet_dev_opts *opts)
+{
+	int err;
+
+	if (!opts) {
+		memset(o, 0, sizeof(*o));
+		o->sz = sizeof(*o);
+		o->owner = -1;
+		o->group = -1;
+		return 0;
+	}
+	err = tv_opts_copy(o, sizeof(*o), opts, offsetof(struct tunvnet_dev_opts, queues));
+	if (err)
+		return err;
+	if (opts->sz < offsetof(struct tunvnet_dev_opts, owner) + sizeof(int64_t))
+		o->owner = -1;
+	if (opts->sz < offsetof(struct tunvnet_dev_opts, group) + sizeof(int64_t))
+		o->group = -1;
+	if (o->flags & ~TUNVNET_DEV_FLAGS_ALL)
+		return tv_err(-EINVAL, "unknown device flags %#x", o->flags & ~TUNVNET_DEV_FLAGS_ALL);
+	if (o->vnet_hdr_sz && o->vnet_hdr_sz < TUNVNET_HDR_LEGACY_LEN)
+		return tv_err(-EINVAL, "vnet header size %d is below the minimum 10", o->vnet_hdr_sz);
+	if (o->endian > TUNVNET_ENDIAN_BE)
+		return tv_err(-EINVAL, "unknown endianness %d", (int)o->endian);
+	/* Asking for a header size or endianness implies wanting the header. */
+	if (o->vnet_hdr_sz || o->endian != TUNVNET_ENDIAN_NATIVE)
+		o->flags |= TUNVNET_DEV_VNET_HDR;
+	if (!o->queues)
+		o->queues = 1;
+	return 0;
+}
+
+/* Open /dev/net/tun and attach to (or create) name; returns the fd. */
+static int tun_attach(char name[IFNAMSIZ], short iff, bool excl)
+{
+	struct ifreq ifr;
+	int fd, e;
+
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		if (e == ENOENT)
+			return tv_err(-ENODEV, "/dev/net/tun is missing (tun module not loaded?)");
+		if (e == EACCES || e == EPERM)
+			return tv_err(-e, "cannot open /dev/net/tun: %s (needs CAP_NET_ADMIN or "
+					  "access to the node)", strerror(e));
+		return tv_err(-e, "cannot open /dev/net/tun: %s", strerror(e));
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, name, IFNAMSIZ);
+	ifr.ifr_flags = (short)(iff | (excl ? TV_IFF_TUN_EXCL : 0));
+	if (ioctl(fd, TV_TUNSETIFF, &ifr) < 0) {
+		e = errno;
+		close(fd);
+		switch (e) {
+		case EBUSY:
+			if (excl)
+				return tv_err(-EEXIST, "device %s already exists (TUNVNET_DEV_EXCL)",
+					      name);
+			return tv_err(-EBUSY, "device %s is busy: a single-queue device already "
+					      "has its queue attached", name);
+		case EPERM:
+			return tv_err(-EPERM, "creating or attaching tun/tap device %s needs "
+					      "CAP_NET_ADMIN (or being its owner/group)",
+				      name[0] ? name : "(new)");
+		case EINVAL:
+			return tv_err(-EINVAL, "TUNSETIFF on %s refused (EINVAL): it exists with "
+					       "another type (tun/tap), multi-queue setting, or is "
+					       "not a tun/tap device", name);
+		default:
+			return tv_err(-e, "TUNSETIFF on %s failed: %s", name[0] ? name : "(new)",
+				      strerror(e));
+		}
+	}
+	memcpy(name, ifr.ifr_name, IFNAMSIZ);
+	name[IFNAMSIZ - 1] = '\0';
+	return fd;
+}
+
+TUNVNET_API int tunvnet_dev_open(const char *name, const struct tunvnet_dev_opts *opts,
+				 struct tunvnet_dev **devp)
+{
+	struct tunvnet_dev_opts o;
+	struct tunvnet_dev *d = NULL;
+	char nm[IFNAMSIZ] = "";
+	bool existed = false, persisted = false;
+	unsigned int i;
+	short iff;
+	int err, fd;
+
+	tv_err_clear();
+	if (!devp)
+		return tv_err(-EINVAL, "no place to return the handle");
+	*devp = NULL;
+	err = opts_in(&o, opts);
+	if (err)
+		return err;
+	if (o.kind == TUNVNET_KIND_UNKNOWN)
+		o.kind = TUNVNET_KIND_TAP;
+	if (o.kind != TUNVNET_KIND_TUN && o.kind != TUNVNET_KIND_TAP)
+		return tv_err(-EINVAL, "tunvnet_dev_open makes tun or tap devices; open a %s "
+				       "with tunvnet_dev_open_vtap", tunvnet_kind_name(o.kind));
+	if (o.queues > 1 && !(o.flags & TUNVNET_DEV_MULTI_QUEUE))
+		return tv_err(-EINVAL, "%u queues need TUNVNET_DEV_MULTI_QUEUE", o.queues);
+	if (name) {
+		if (strlen(name) >= IFNAMSIZ)
+			return tv_err(-EINVAL, "interface name '%s' is longer than %d characters",
+				      name, IFNAMSIZ - 1);
+		strcpy(nm, name);
+	}
+	/* Whether this call creates the device decides what we know of its offloads. */
+	existed = nm[0] && !strchr(nm, '%') && if_nametoindex(nm) != 0;
+
+	err = dev_new(&d);
+	if (err)
+		return err;
+	d->kind = o.kind;
+	d->flags = o.flags & (TUNVNET_DEV_NONBLOCK | TUNVNET_DEV_KEEP_FDS);
+	iff = flags_to_iff(o.kind, o.flags);
+
+	fd = tun_attach(nm, iff, o.flags & TUNVNET_DEV_EXCL);
+	if (fd < 0) {
+		dev_free(d);
+		return fd;
+	}
+	strcpy(d->name, nm);
+	d->created = !existed;
+	err = dev_push(d, fd, false);
+	if (err < 0) {
+		close(fd);
+		goto fail;
+	}
+
+	if (o.owner >= 0 && ioctl(fd, TV_TUNSETOWNER, (unsigned long)o.owner) < 0) {
+		err = ioctl_err(d->name, "TUNSETOWNER", errno);
+		goto fail;
+	}
+	if (o.group >= 0 && ioctl(fd, TV_TUNSETGROUP, (unsigned long)o.group) < 0) {
+		err = ioctl_err(d->name, "TUNSETGROUP", errno);
+		goto fail;
+	}
+	if (o.flags & TUNVNET_DEV_PERSIST) {
+		if (ioctl(fd, TV_TUNSETPERSIST, 1UL) < 0) {
+			err = ioctl_err(d->name, "TUNSETPERSIST", errno);
+			goto fail;
+		}
+		persisted = d->created;
+	}
+	for (i = 1; i < o.queues; i++) {
+		fd = tun_attach(nm, iff, false);
+		if (fd < 0) {
+			err = fd;
+			goto fail;
+		}
+		err = dev_push(d, fd, false);
+		if (err < 0) {
+			close(fd);
+			goto fail;
+		}
+	}
+	d->flags |= o.flags & TUNVNET_DEV_VNET_HDR; /* so queue_setup applies the header */
+	for (i = 0; i < d->nq; i++) {
+		err = queue_setup(d, d->fds[i], o.vnet_hdr_sz, o.endian);
+		if (err)
+			goto fail;
+	}
+	err = dev_refresh(d);
+	if (err)
+		goto fail;
+	d->ifindex = (int)if_nametoindex(d->name);
+	*devp = d;
+	return 0;
+
+fail:
+	/* Do not leave behind a persistent device this call created. */
+	if (persisted)
+		ioctl(d->fds[0], TV_TUNSETPERSIST, 0UL);
+	dev_free(d);
+	return err;
+}
+
+/* /sys/class/net/NAME/{macvtap,ipvtap}/tapN: kind, node and major:minor. */
+static int vtap_lookup(const char *ifname, enum tunvnet_kind *kind, char *node, size_t node_len,
+		       dev_t *rdev)
+{
+	static const struct {
+		const char *cls;
+		enum tunvnet_kind kind;
+	} classes[] = { { "macvtap", TUNVNET_KIND_MACVTAP }, { "ipvtap", TUNVNET_KIND_IPVTAP } };
+	char path[PATH_MAX], buf[32];
+	unsigned int maj, min;
+	struct dirent *de;
+	size_t i;
+	DIR *dir = NULL;
+	FILE *f;
+
+	for (i = 0; i < TV_ARRAY_SIZE(classes); i++) {
+		snprintf(path, sizeof(path), "/sys/class/net/%s/%s", ifname, classes[i].cls);
+		dir = opendir(path);
+		if (dir)
+			break;
+	}
+	if (!dir) {
+		snprintf(path, sizeof(path), "/sys/class/net/%s", ifname);
+		if (access(path, F_OK) < 0)
+			return tv_err(-ENODEV, "no interface named %s", ifname);
+		return tv_err(-ENODEV, "%s is not a macvtap or ipvtap link", ifname);
+	}
+	*kind = classes[i].kind;
+	while ((de = readdir(dir)))
+		if (strncmp(de->d_name, "tap", 3) == 0)
+			break;
+	if (!de) {
+		closedir(dir);
+		return tv_err(-ENODEV, "%s has no tapN entry in sysfs", ifname);
+	}
+	if (strlen(de->d_name) + 6 > node_len) {
+		closedir(dir);
+		return tv_err(-ENAMETOOLONG, "%s: tap entry name too long", ifname);
+	}
+	snprintf(node, node_len, "/dev/%.*s", (int)(node_len - 6), de->d_name);
+	snprintf(path, sizeof(path), "/sys/class/net/%s/%s/%s/dev", ifname, classes[i].cls,
+		 de->d_name);
+	closedir(dir);
+	/* The major is dynamic: read it, never compute it. */
+	f = fopen(path, "re");
+	if (!f)
+		return tv_err(-errno, "cannot read %s: %s", path, strerror(errno));
+	if (!fgets(buf, sizeof(buf), f) || sscanf(buf, "%u:%u", &maj, &min) != 2) {
+		fclose(f);
+		return tv_err(-EIO, "cannot parse major:minor in %s", path);
+	}
+	fclose(f);
+	*rdev = makedev(maj, min);
+	return 0;
+}
+
+/* Make sure node is the char device rdev, creating it where udev has not. */
+static int vtap_node(const char *node, dev_t rdev)
+{
+	struct stat st;
+
+	if (stat(node, &st) == 0) {
+		if (S_ISCHR(st.st_mode) && st.st_rdev == rdev)
+			return 0;
+		return tv_err(-EEXIST, "%s exists but is not the char device %u:%u", node,
+			      major(rdev), minor(rdev));
+	}
+	if (errno != ENOENT)
+		return tv_err(-errno, "cannot stat %s: %s", node, strerror(errno));
+	if (mknod(node, S_IFCHR | 0600, rdev) < 0 && errno != EEXIST)
+		return tv_err(-errno, "cannot create %s (%u:%u): %s", node, major(rdev),
+			      minor(rdev), strerror(errno));
+	return 0;
+}
+
+static int vtap_open_queue(const struct tunvnet_dev *d)
+{
+	int fd = open(d->node, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		int e = errno;
+
+		if (e == EACCES || e == EPERM)
+			return tv_err(-e, "cannot open %s: %s (needs root or access to the node)",
+				      d->node, strerror(e));
+		if (e == ENXIO || e == ENODEV)
+			return tv_err(-ENODEV, "cannot open %s: the %s link is gone or has no "
+					       "room for another queue", d->node, d->name);
+		return tv_err(-e, "cannot open %s: %s", d->node, strerror(e));
+	}
+	return fd;
+}
+
+TUNVNET_API int tunvnet_dev_open_vtap(const char *ifname, const struct tunvnet_dev_opts *opts,
+				      struct tunvnet_dev **devp)
+{
+	struct tunvnet_dev_opts o;
+	struct tunvnet_dev *d = NULL;
+	enum tunvnet_kind kind;
+	dev_t rdev;
+	unsigned int i;
+	int err, fd;
+
+	tv_err_clear();
+	if (!devp)
+		return tv_err(-EINVAL, "no place to return the handle");
+	*devp = NULL;
+	if (!ifname || !ifname[0] || strlen(ifname) >= IFNAMSIZ || strchr(ifname, '/'))
+		return tv_err(-EINVAL, "bad interface name");
+	err = opts_in(&o, opts);
+	if (err)
+		return err;
+	if (o.flags & (TUNVNET_DEV_PI | TUNVNET_DEV_PERSIST | TUNVNET_DEV_EXCL))
+		return tv_err(-EINVAL, "macvtap/ipvtap queues have no packet info, persistence "
+				       "or exclusive create (PI, PERSIST, EXCL)");
+	if (o.owner >= 0 || o.group >= 0)
+		return tv_err(-EINVAL, "owner/group apply to tun/tap only; set the /dev/tapN "
+				       "node's ownership instead");
+	err = dev_new(&d);
+	if (err)
+		return err;
+	err = vtap_lookup(ifname, &kind, d->node, sizeof(d->node), &rdev);
+	if (!err)
+		err = vtap_node(d->node, rdev);
+	if (err) {
+		dev_free(d);
+		return err;
+	}
+	strcpy(d->name, ifname);
+	d->kind = kind;
+	d->flags = o.flags & (TUNVNET_DEV_NONBLOCK | TUNVNET_DEV_KEEP_FDS);
+	for (i = 0; i < o.queues; i++) {
+		fd = vtap_open_queue(d);
+		if (fd < 0) {
+			err = fd;
+			goto fail;
+		}
+		err = dev_push(d, fd, false);
+		if (err < 0) {
+			close(fd);
+			goto fail;
+		}
+	}
+	/* Every tap queue starts with IFF_VNET_HDR; the kernel's word is the truth. */
+	err = dev_refresh(d);
+	if (err)
+		goto fail;
+	for (i = 0; i < d->nq; i++) {
+		err = queue_setup(d, d->fds[i], o.vnet_hdr_sz, o.endian);
+		if (err)
+			goto fail;
+	}
+	err = dev_refresh(d);
+	if (err)
+		goto fail;
+	d->ifindex = (int)if_nametoindex(d->name);
+	*devp = d;
+	return 0;
+fail:
+	dev_free(d);
+	return err;
+}
+
+TUNVNET_API int tunvnet_dev_adopt(int fd, const struct tunvnet_dev_opts *opts,
+				  struct tunvnet_dev **devp)
+{
+	struct tunvnet_dev_opts o;
+	struct tunvnet_dev *d = NULL;
+	enum tunvnet_kind kind;
+	struct ifreq ifr;
+	struct stat st;
+	char path[64], link[sizeof(d->node)];
+	dev_t rdev;
+	ssize_t n;
+	int err;
+
+	tv_err_clear();
+	if (!devp)
+		return tv_err(-EINVAL, "no place to return the handle");
+	*devp = NULL;
+	err = opts_in(&o, opts);
+	if (err)
+		return err;
+	if (fstat(fd, &st) < 0)
+		return tv_err(-errno, "fd %d: %s", fd, strerror(errno));
+	if (!S_ISCHR(st.st_mode))
+		return tv_err(-ENOTTY, "fd %d is not a tun/tap queue (not a character device)", fd);
+	err = getiff(fd, &ifr);
+	if (err == -EBADFD)
+		return tv_err(-EBADFD, "fd %d: its device was deleted (or the fd was never "
+				       "attached with TUNSETIFF)", fd);
+	if (err == -ENOLINK)
+		return tv_err(-EBADFD, "fd %d: its macvtap/ipvtap link was deleted", fd);
+	if (err == -ENOTTY || err == -EINVAL)
+		return tv_err(-ENOTTY, "fd %d is not a tun/tap queue (TUNGETIFF: %s)", fd,
+			      strerror(-err));
+	if (err)
+		return tv_err(err, "TUNGETIFF on fd %d failed: %s", fd, strerror(-err));
+
+	err = dev_new(&d);
+	if (err)
+		return err;
+	memcpy(d->name, ifr.ifr_name, IFNAMSIZ);
+	d->name[IFNAMSIZ - 1] = '\0';
+	if (major(st.st_rdev) == TV_TUN_MAJOR && minor(st.st_rdev) == TV_TUN_MINOR) {
+		d->kind = ifr.ifr_flags & TV_IFF_TUN ? TUNVNET_KIND_TUN : TUNVNET_KIND_TAP;
+	} else if (vtap_lookup(d->name, &kind, d->node, sizeof(d->node), &rdev) == 0) {
+		d->kind = kind;
+	} else {
+		/* No sysfs: a /dev/tapN queue all the same; macvtap is the common one. */
+		tv_err_clear();
+		d->kind = TUNVNET_KIND_MACVTAP;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n > 0) {
+			link[n] = '\0';
+			strcpy(d->node, link);
+		}
+	}
+	d->flags = o.flags & (TUNVNET_DEV_NONBLOCK | TUNVNET_DEV_KEEP_FDS);
+	err = dev_push(d, fd, true);
+	if (err < 0)
+		goto fail;
+	err = dev_refresh(d);
+	if (err)
+		goto fail;
+	err = queue_setup(d, fd, o.vnet_hdr_sz, o.endian);
+	if (!err)
+		err = dev_refresh(d);
+	if (err)
+		goto fail;
+	d->ifindex = (int)if_nametoindex(d->name);
+	*devp = d;
+	return 0;
+fail:
+	d->flags |= TUNVNET_DEV_KEEP_FDS; /* never close the caller's fd on failure */
+	dev_free(d);
+	return err;
+}
+
+TUNVNET_API void tunvnet_dev_close(struct tunvnet_dev *dev)
+{
+	dev_free(dev);
+}
+
+TUNVNET_API int tunvnet_dev_add_queue(struct tunvnet_dev *dev)
+{
+	struct ifreq ifr;
+	char nm[IFNAMSIZ];
+	int fd, err, idx;
+
+	tv_err_clear();
+	if (!dev)
+		return tv_err(-EINVAL, "no device handle");
+	if (is_vtap(dev->kind)) {
+		if (!dev->node[0])
+			return tv_err(-EINVAL, "no /dev/tapN node known for %s", dname(dev));
+		fd = vtap_open_queue(dev);
+	} else {
+		if (!(dev->flags & TUNVNET_DEV_MULTI_QUEUE))
+			return tv_err(-EINVAL, "%s is not multi-queue (TUNVNET_DEV_MULTI_QUEUE)",
+				      dname(dev));
+		/* TUNSETIFF by name would create a new device if this one is gone. */
+		err = dev->nq ? getiff(dev->fds[0], &ifr) : -ENODEV;
+		if (err)
+			return ioctl_err(dname(dev), "TUNGETIFF", -err);
+		memcpy(nm, dev->name, IFNAMSIZ);
+		fd = tun_attach(nm, flags_to_iff(dev->kind, dev->flags), false);
+	}
+	if (fd < 0)
+		return fd;
+	err = queue_setup(dev, fd, dev->vnet_hdr_sz, dev->endian);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	idx = dev_push(dev, fd, false);
+	if (idx < 0)
+		close(fd);
+	return idx;
+}
+
+TUNVNET_API int tunvnet_dev_adopt_queue(struct tunvnet_dev *dev, int fd)
+{
+	struct ifreq ifr;
+	int err, idx;
+
+	tv_err_clear();
+	if (!dev)
+		return tv_err(-EINVAL, "no device handle");
+	err = getiff(fd, &ifr);
+	if (err)
+		return ioctl_err(dname(dev), "TUNGETIFF on the adopted fd", -err);
+	ifr.ifr_name[IFNAMSIZ - 1] = '\0';
+	if (strcmp(ifr.ifr_name, dev->name) != 0)
+		return tv_err(-EINVAL, "fd %d is a queue of %s, not of %s", fd, ifr.ifr_name,
+			      dev->name);
+	err = queue_setup(dev, fd, dev->vnet_hdr_sz, dev->endian);
+	if (err)
+		return err;
+	idx = dev_push(dev, fd, true);
+	return idx;
+}
+
+TUNVNET_API const char *tunvnet_dev_name(const struct tunvnet_dev *dev)
+{
+	return dev ? dev->name : "";
+}
+
+TUNVNET_API enum tunvnet_kind tunvnet_dev_kind(const struct tunvnet_dev *dev)
+{
+	return dev ? dev->kind : TUNVNET_KIND_UNKNOWN;
+}
+
+TUNVNET_API int tunvnet_dev_ifindex(const struct tunvnet_dev *dev)
+{
+	return dev ? dev->ifindex : -EINVAL;
+}
+
+TUNVNET_API unsigned int tunvnet_dev_num_queues(const struct tunvnet_dev *dev)
+{
+	return dev ? dev->nq : 0;
+}
+
+TUNVNET_API int tunvnet_dev_queue_fd(const struct tunvnet_dev *dev, unsigned int q)
+{
+	if (!dev || q >= dev->nq)
+		return -EINVAL;
+	return dev->fds[q];
+}
+
+TUNVNET_API uint32_t tunvnet_dev_flags(const struct tunvnet_dev *dev)
+{
+	return dev ? dev->flags : 0;
+}
+
+TUNVNET_API int tunvnet_dev_set_persist(struct tunvnet_dev *dev, bool persist)
+{
+	tv_err_clear();
+	if (!dev || !dev->nq)
+		return tv_err(-EINVAL, "no device handle");
+	if (is_vtap(dev->kind))
+		return tv_err(-EOPNOTSUPP, "%s is a %s link: it stays until deleted "
+					   "(tunvnet_link_delete); persistence is a tun/tap setting",
+			      dev->name, tunvnet_kind_name(dev->kind));
+	if (ioctl(dev->fds[0], TV_TUNSETPERSIST, persist ? 1UL : 0UL) < 0)
+		return ioctl_err(dev->name, "TUNSETPERSIST", errno);
+	if (persist)
+		dev->flags |= TUNVNET_DEV_PERSIST;
+	else
+		dev->flags &= ~TUNVNET_DEV_PERSIST;
+	return 0;
+}
+
+TUNVNET_API int tunvnet_dev_set_nonblock(struct tunvnet_dev *dev, bool nonblock)
+{
+	unsigned int q;
+	int err;
+
+	tv_err_clear();
+	if (!dev)
+		return tv_err(-EINVAL, "no device handle");
+	for (q = 0; q < dev->nq; q++) {
+		err = set_nonblock_fd(dev->fds[q], nonblock);
+		if (err)
+			return tv_err(err, "O_NONBLOCK on queue %u of %s: %s", q, dev->name,
+				      strerror(-err));
+	}
+	if (nonblock)
+		dev->flags |= TUNVNET_DEV_NONBLOCK;
+	else
+		dev->flags &= ~TUNVNET_DEV_NONBLOCK;
+	return 0;
+}
+
+/* A socket for the SIOC*IF* calls: any family reaches the device ioctls. */
+static int ctl_socket(void)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0)
+		s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	return s < 0 ? -errno : s;
+}
+
+static int if_ioctl(const struct tunvnet_dev *dev, unsigned long req, struct ifreq *ifr,
+		    const char *what)
+{
+	int s = ctl_socket(), e;
+
+	if (s < 0)
+		return tv_err(s, "cannot open a socket for %s: %s", what, strerror(-s));
+	memcpy(ifr->ifr_name, dev->name, IFNAMSIZ);
+	if (ioctl(s, req, ifr) < 0) {
+		e = errno;
+		close(s);
+		if (e == ENODEV)
+			return tv_err(-EBADFD, "device %s was deleted (%s: no such device)",
+				      dev->name, what);
+		return ioctl_err(dev->name, what, e);
+	}
+	close(s);
+	return 0;
+}
+
+TUNVNET_API int tunvnet_dev_set_up(struct tunvnet_dev *dev, bool up)
+{
+	struct ifreq ifr;
+	int err;
+
+	tv_err_clear();
+	if (!dev || !dev->name[0])
+		return tv_err(-EINVAL, "no device handle");
+	memset(&ifr, 0, sizeof(ifr));
+	err = if_ioctl(dev, SIOCGIFFLAGS, &ifr, "SIOCGIFFLAGS");
+	if (err)
+		return err;
+	if (!!(ifr.ifr_flags & IFF_UP) == up)
+		return 0;
+	if (up)
+		ifr.ifr_flags |= IFF_UP;
+	else
+		ifr.ifr_flags &= ~IFF_UP;
+	return if_ioctl(dev, SIOCSIFFLAGS, &ifr, "SIOCSIFFLAGS");
+}
+
+TUNVNET_API int tunvnet_dev_set_vnet_hdr_sz(struct tunvnet_dev *dev, int sz)
+{
+	unsigned int q;
+	int err;
+
+	tv_err_clear();
+	if (!dev || !dev->nq)
+		return tv_err(-EINVAL, "no device handle");
+	if (!(dev->flags & TUNVNET_DEV_VNET_HDR))
+		return tv_err(-EINVAL, "the queues of %s carry no vnet header (IFF_VNET_HDR is "
+				       "off); open with TUNVNET_DEV_VNET_HDR", dev->name);
+	if (sz < TUNVNET_HDR_LEGACY_LEN)
+		return tv_err(-EINVAL, "vnet header size %d is below the minimum 10", sz);
+	/* tun keeps one size per device, tap one per queue: set it everywhere. */
+	for (q = 0; q < dev->nq; q++) {
+		err = hdr_sz_on(dev, dev->fds[q], sz);
+		if (err)
+			return err;
+	}
+	dev->vnet_hdr_sz = sz;
+	return 0;
+}
+
+TUNVNET_API int tunvnet_dev_get_vnet_hdr_sz(struct tunvnet_dev *dev, int *sz)
+{
+	int v = 0;
+
+	tv_err_clear();
+	if (!dev || !dev->nq || !sz)
+		return tv_err(-EINVAL, "no device handle or no output");
+	if (ioctl(dev->fds[0], TV_TUNGETVNETHDRSZ, &v) < 0)
+		return ioctl_err(dev->name, "TUNGETVNETHDRSZ", errno);
+	/* Without IFF_VNET_HDR the kernel keeps a size but puts no header on packets. */
+	dev->vnet_hdr_sz = dev->flags & TUNVNET_DEV_VNET_HDR ? v : 0;
+	*sz = dev->vnet_hdr_sz;
+	return 0;
+}
+
+TUNVNET_API int tunvnet_dev_set_vnet_endian(struct tunvnet_dev *dev, enum tunvnet_endian endian)
+{
+	unsigned int q;
+	int err;
+
+	tv_err_clear();
+	if (!dev || !dev->nq)
+		return tv_err(-EINVAL, "no device handle");
+	if (endian > TUNVNET_ENDIAN_BE)
+		return tv_err(-EINVAL, "unknown endianness %d", (int)endian);
+	for (q = 0; q < dev->nq; q++) {
+		err = endian_on(dev, dev->fds[q], endian);
+		if (err)
+			return err;
+	}
+	dev->endian = endian;
+	return 0;
+}
+
+TUNVNET_API int tunvnet_dev_get_vnet_endian(struct tunvnet_dev *dev, enum tunvnet_endian *endian)
+{
+	int v = 0;
+
+	tv_err_clear();
+	if (!dev || !dev->nq || !endian)
+		return tv_err(-EINVAL, "no device handle or no output");
+	/* TUNGETVNETLE fails only when the device is gone or the fd is not a queue. */
+	if (ioctl(dev->fds[0], TV_TUNGETVNETLE, &v) < 0)
+		return ioctl_err(dev->name, "TUNGETVNETLE", errno);
+	dev->endian = query_endian(dev->fds[0]);
+	*endian = dev->endian;
+	return 0;
+}
+
+/*
+ * The largest frame a read returns. Without GSO it is the MTU plus the
+ * link header: 14 for Ethernet and 8 for two VLAN tags on tap kinds, and the
+ * 4-byte packet info on tun without IFF_NO_PI. With GSO offloads a frame can
+ * reach the 64 KiB GSO limit plus the same headers. TUNSETOFFLOAD cannot be
+ * read back, so GSO is assumed possible unless this handle created the
+ * device (the library never enables offloads); macvtap/ipvtap enable
+ * offloads by default, so always.
+ */
+TUNVNET_API int tunvnet_dev_max_frame(struct tunvnet_dev *dev, size_t *len)
+{
+	struct ifreq ifr;
+	size_t link, body;
+	int err;
+
+	tv_err_clear();
+	if (!dev || !dev->nq || !len)
+		return tv_err(-EINVAL, "no device handle or no output");
+	err = getiff(dev->fds[0], &ifr);
+	if (err)
+		return ioctl_err(dev->name, "TUNGETIFF", -err);
+	memset(&ifr, 0, sizeof(ifr));
+	err = if_ioctl(dev, SIOCGIFMTU, &ifr, "SIOCGIFMTU");
+	if (err)
+		return err;
+	link = dev->kind == TUNVNET_KIND_TUN ? 0 : TV_ETH_HLEN + 2 * TV_VLAN_HLEN;
+	if (dev->flags & TUNVNET_DEV_PI)
+		link += TV_PI_LEN;
+	body = (size_t)(ifr.ifr_mtu > 0 ? ifr.ifr_mtu : 0);
+	if ((is_vtap(dev->kind) || !dev->created) && body < TV_GSO_MAX)
+		body = TV_GSO_MAX;
+	*len = body + link;
+	return 0;
+}

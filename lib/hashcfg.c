@@ -491,7 +491,7 @@ TUNVNET_API int tunvnet_dev_set_hash(struct tunvnet_dev *dev, const struct tunvn
 	struct tunvnet_hash_cfg c;
 	unsigned long req;
 	uint8_t *buf;
-	int err, len, hsz, e;
+	int err, len, hsz = 0, e;
 
 	tv_err_clear();
 	if (!dev)
