@@ -82,8 +82,27 @@ int cmd_set(int argc, char **argv)
 		rc = lib_error("set", "this kernel cannot apply it", rc, rc == -EINVAL);
 		goto out;
 	}
-	rc = attach_device("set", argv[optind], h.queues ? (unsigned int)h.queues : 1, false,
-			   &link, &dev);
+	/*
+	 * The library checks table entries against the queues this handle holds,
+	 * so hold as many as the table names (on a multi-queue device).
+	 */
+	nq = h.queues ? (unsigned int)h.queues : 1;
+	if (h.rss) {
+		unsigned int need = h.cfg.unclassified_queue + 1u;
+		size_t i;
+
+		for (i = 0; i < h.cfg.table_len; i++)
+			if (h.cfg.table[i] + 1u > need)
+				need = h.cfg.table[i] + 1u;
+		if (h.queues && need > h.queues) {
+			rc = usage_error("set", "the table or --unclassified names queue %u, but "
+					 "--queues is %lu", need - 1, h.queues);
+			goto out;
+		}
+		if (need > nq)
+			nq = need;
+	}
+	rc = attach_device("set", argv[optind], nq, false, &link, &dev);
 	if (rc)
 		goto out;
 	/* The default table spreads over every queue the device has, not only ours. */

@@ -7,7 +7,7 @@
 #include "ctl.h"
 
 static const char help[] =
-	"Usage: tunvnet-ctl toeplitz [--key HEX] [--impl NAME] INPUT_HEX\n\n"
+	"Usage: tunvnet-ctl toeplitz [--key HEX] [--impl NAME] INPUT_HEX...\n\n"
 	"Print the Toeplitz hash of INPUT_HEX as 0x%08x, and nothing else.\n"
 	"Input is the exact bytes hashed (source address, destination address,\n"
 	"source port, destination port, network order), at most 36 bytes.\n"
@@ -30,7 +30,7 @@ int cmd_toeplitz(int argc, char **argv)
 	uint8_t key[TUNVNET_KEY_MAX], in[TUNVNET_TOEPLITZ_INPUT_MAX];
 	size_t key_len = TUNVNET_KEY_MAX, in_len;
 	struct tunvnet_toeplitz *t;
-	char err[160];
+	char err[160], joined[512];
 	unsigned int i;
 	int c, rc;
 
@@ -57,15 +57,23 @@ int cmd_toeplitz(int argc, char **argv)
 			return usage_error("toeplitz", "bad option");
 		}
 	}
-	if (optind + 1 != argc)
-		return usage_error("toeplitz", "expected exactly one INPUT_HEX argument");
-	rc = parse_hex(argv[optind], in, sizeof(in), &in_len);
+	if (optind >= argc)
+		return usage_error("toeplitz", "expected the INPUT_HEX argument");
+	/* Unquoted spaces split the input into words: join them back. */
+	for (i = (unsigned int)optind, joined[0] = '\0'; i < (unsigned int)argc; i++) {
+		if (strlen(joined) + strlen(argv[i]) + 2 > sizeof(joined))
+			return usage_error("toeplitz", "input is longer than %d bytes",
+					   TUNVNET_TOEPLITZ_INPUT_MAX);
+		strcat(joined, " ");
+		strcat(joined, argv[i]);
+	}
+	rc = parse_hex(joined + 1, in, sizeof(in), &in_len);
 	if (rc == -E2BIG)
 		return usage_error("toeplitz", "input is longer than %d bytes",
 				   TUNVNET_TOEPLITZ_INPUT_MAX);
 	if (rc)
 		return usage_error("toeplitz", "bad hex input '%s' (pairs of hex digits, "
-				   "optionally separated by ':')", argv[optind]);
+				   "optionally separated by ':')", joined + 1);
 	if (in_len + 4 > key_len)
 		return usage_error("toeplitz", "key is %zu bytes; a %zu-byte input needs %zu",
 				   key_len, in_len, in_len + 4);

@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: MIT
+# Shared by the cli tests: run tunvnet-ctl, check status and output.
+set -u
+CTL=${TUNVNET_CTL:-${TUNVNET_BUILD_ROOT:?set by meson}/tools/tunvnet-ctl}
+NO_COLOR=1
+export NO_COLOR
+failures=0
+OUT=$(mktemp) ERR=$(mktemp)
+trap 'rm -f "$OUT" "$ERR"' EXIT
+
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+
+# run CMD...: run tunvnet-ctl, status in $rc, stdout in $OUT, stderr in $ERR.
+run() { "$CTL" "$@" >"$OUT" 2>"$ERR"; rc=$?; }
+
+# expect STATUS ARGS...: run and check the exit status.
+expect() {
+	want=$1; shift
+	run "$@"
+	if [ "$rc" -ne "$want" ]; then
+		fail "tunvnet-ctl $* exited $rc, want $want"
+		sed 's/^/  out: /' "$OUT" >&2; sed 's/^/  err: /' "$ERR" >&2
+	fi
+}
+
+# out_has TEXT / err_has TEXT / out_is TEXT: check the last run's output.
+out_has() { grep -qF -- "$1" "$OUT" || { fail "stdout lacks '$1'"; sed 's/^/  out: /' "$OUT" >&2; }; }
+err_has() { grep -qiF -- "$1" "$ERR" || { fail "stderr lacks '$1'"; sed 's/^/  err: /' "$ERR" >&2; }; }
+out_is() {
+	[ "$(cat "$OUT")" = "$1" ] || fail "stdout is '$(cat "$OUT")', want '$1'"
+}
+out_empty() { [ ! -s "$OUT" ] || fail "stdout not empty: $(head -c 200 "$OUT")"; }
+
+# Whether the running kernel has the feature (the VM suite runs these too).
+have_feature() { "$CTL" caps --check >/dev/null 2>&1; }
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+done_tests() {
+	if [ "$failures" -ne 0 ]; then
+		echo "$failures check(s) failed" >&2
+		exit 1
+	fi
+	exit 0
+}

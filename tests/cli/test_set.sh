@@ -1,0 +1,46 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# set / clear: bad input is refused (exit 2) before any device or kernel call;
+# a kernel without the feature gives exit 1 and says so.
+. "$(dirname "$0")/lib.sh"
+
+# The device does not exist: exit 2 proves the input was judged first.
+D=tvnoexist0
+expect 2 set $D
+err_has "give --report and/or --rss"
+expect 2 set --report --types ipv4,nope $D
+err_has "unknown hash type 'nope'"
+expect 2 set --rss --key 6d5a56da $D
+err_has "key is 4 bytes"
+expect 2 set --rss --types ipv4 --key 6d5a56da255b0ec2 $D
+err_has "need 12"
+expect 2 set --rss --table 0,1,2 $D
+err_has "power of two"
+expect 2 set --rss --table round-robin:3 $D
+expect 2 set --rss --table 0,x $D
+expect 2 set --rss --key @/nonexistent/key $D
+err_has "cannot read key file"
+expect 2 set --report --key random $D
+err_has "need --rss"
+expect 2 set --rss --unclassified -1 $D
+expect 2 set --rss --queues 0 $D
+expect 2 set --rss --vnet-hdr-size 16 $D
+expect 2 set --rss --queues 2 --table 0,1,2,3 $D
+expect 2 set --report
+expect 0 set --help
+out_has "persistent"
+
+if have_feature; then
+	expect 1 set --report --rss $D
+	err_has "cannot find device"
+	expect 1 clear $D
+else
+	expect 1 set --report --rss --key random $D
+	err_has "lacks the tun/tap virtio-net hashing feature"
+	err_has "fix:"
+	expect 1 clear $D
+	err_has "lacks the tun/tap virtio-net hashing feature"
+fi
+expect 2 clear
+expect 2 clear --x $D
+done_tests
