@@ -133,6 +133,13 @@ static void classify_qemu(const struct tunvnet_flow *f, uint32_t types, struct t
 	struct l4_info l4;
 	bool v6 = f->flags & TUNVNET_FLOW_IPV6;
 
+	/*
+	 * eth_get_l2_hdr_length() skips one 0x8100 or 0x88a8 tag, or 0x88a8
+	 * then 0x8100; deeper stacks leave a tag type as the L3 protocol. (Two
+	 * 0x8100 tags are not told apart from 0x88a8+0x8100 here.)
+	 */
+	if ((f->flags & TUNVNET_FLOW_VLAN_9100) || f->vlan_tags > 2)
+		return;
 	/* eth_get_protocols() checks the IPv4 version nibble, not the IPv6 one. */
 	if (!v6 && (f->flags & TUNVNET_FLOW_VERSION_MISMATCH))
 		return;
@@ -176,6 +183,9 @@ static void classify_linux(const struct tunvnet_flow *f, uint32_t types, struct 
 	 * ethertype or pi.proto) decides. It does not walk AH: ip_proto stays 51
 	 * and nothing behind it (not even a fragment header) counts.
 	 */
+	/* The dissector skips 802.1Q and 802.1ad tags only. */
+	if (f->flags & TUNVNET_FLOW_VLAN_9100)
+		return;
 	if (v6 && (f->flags & TUNVNET_FLOW_AH)) {
 		proto = IPPROTO_AH_;
 		frag = false;

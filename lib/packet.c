@@ -253,6 +253,8 @@ TUNVNET_API int tunvnet_packet_parse(const void *pkt, size_t len, enum tunvnet_l
 				flow->ethertype = proto;
 				return 0;
 			}
+			if (proto == ETH_P_QINQ1)
+				flow->flags |= TUNVNET_FLOW_VLAN_9100;
 			proto = tv_get_be16(p + off + 2);
 			off += 4;
 			flow->vlan_tags++;

@@ -393,6 +393,7 @@ enum tunvnet_l2 {
 #define TUNVNET_FLOW_EXT_LIMIT (1u << 12) /* extension chain longer than the walk bound */
 #define TUNVNET_FLOW_AH (1u << 13)        /* an Authentication Header was walked (the kernel stops there) */
 #define TUNVNET_FLOW_VERSION_MISMATCH (1u << 14) /* IP version nibble disagrees with the ethertype / PI protocol */
+#define TUNVNET_FLOW_VLAN_9100 (1u << 15) /* a 0x9100 tag was skipped (the kernel and QEMU stop there) */
 
 /* A packet reduced to what hashing needs; addresses in network order. */
 struct tunvnet_flow {

@@ -68,6 +68,7 @@ static void test_vlan_tags(void **state)
 		assert_true(f.flags & TUNVNET_FLOW_UDP);
 		assert_true(f.flags & TUNVNET_FLOW_L4_COMPLETE);
 		assert_int_equal(f.dst_port, 5353);
+		assert_int_equal(!!(f.flags & TUNVNET_FLOW_VLAN_9100), n == 3);
 	}
 }
 

@@ -423,6 +423,36 @@ static void test_vlan_and_pi_same_input(void **state)
 	}
 }
 
+static void test_vlan_stacks(void **state)
+{
+	static const uint16_t old[1] = { 0x9100 }, three[3] = { 0x88a8, 0x8100, 0x8100 };
+	struct pb b = { .len = 0 };
+	struct tunvnet_class c;
+
+	(void)state;
+	/* 0x9100: the spec profile skips it, the kernel and QEMU do not. */
+	pb_eth_tags(&b, old, 1, 0x0800);
+	pb_ipv4(&b, "10.1.2.3", "10.4.5.6", 17);
+	pb_udp(&b, 1, 2);
+	c = cls(&b, ALL, SPEC);
+	expect(&c, TUNVNET_REPORT_UDPV4, "10.1.2.3", "10.4.5.6", 1, 2);
+	c = cls(&b, ALL, LINUX);
+	expect(&c, TUNVNET_REPORT_NONE, NULL, NULL, 0, 0);
+	c = cls(&b, ALL, QEMU);
+	expect(&c, TUNVNET_REPORT_NONE, NULL, NULL, 0, 0);
+	/* Three tags: the dissector loops, QEMU looks at two at most. */
+	b.len = 0;
+	pb_eth_tags(&b, three, 3, 0x0800);
+	pb_ipv4(&b, "10.1.2.3", "10.4.5.6", 17);
+	pb_udp(&b, 1, 2);
+	c = cls(&b, ALL, SPEC);
+	expect(&c, TUNVNET_REPORT_UDPV4, "10.1.2.3", "10.4.5.6", 1, 2);
+	c = cls(&b, ALL, LINUX);
+	expect(&c, TUNVNET_REPORT_UDPV4, "10.1.2.3", "10.4.5.6", 1, 2);
+	c = cls(&b, ALL, QEMU);
+	expect(&c, TUNVNET_REPORT_NONE, NULL, NULL, 0, 0);
+}
+
 static void test_non_ip_and_errors(void **state)
 {
 	struct pb b = { .len = 0 };
@@ -465,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_ext_limit),
 		cmocka_unit_test(test_version_nibble),
 		cmocka_unit_test(test_vlan_and_pi_same_input),
+		cmocka_unit_test(test_vlan_stacks),
 		cmocka_unit_test(test_non_ip_and_errors),
 	};
 
