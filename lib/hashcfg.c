@@ -16,7 +16,8 @@
 #include "device.h"
 #include "uapi.h"
 
-#define TV_HASH_FLAGS_ALL (TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS)
+#define TV_HASH_ON (TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS) /* what the kernel is told */
+#define TV_HASH_FLAGS_ALL (TV_HASH_ON | TUNVNET_HASH_QUEUE_WRAP)
 
 static const char *kernel_release(char *buf, size_t len)
 {
@@ -206,11 +207,11 @@ static int validate_shape(const struct tunvnet_hash_cfg *c, unsigned int num_que
 	char tb[96];
 
 	if (c->flags & ~TV_HASH_FLAGS_ALL)
-		return tv_err(-EINVAL, "unknown hash flags %#x (known: REPORT 0x1, RSS 0x2)",
+		return tv_err(-EINVAL, "unknown hash flags %#x (known: REPORT 0x1, RSS 0x2, QUEUE_WRAP 0x4)",
 			      c->flags & ~TV_HASH_FLAGS_ALL);
 	if (c->types & ~TUNVNET_HASH_TYPES_ALL)
 		return tv_err(-EINVAL, "hash types %#x have bits outside 0x1ff", c->types);
-	if (c->flags && !c->types)
+	if ((c->flags & TV_HASH_ON) && !c->types)
 		/* Generation B would read types 0 as "switch everything off". */
 		return tv_err(-EINVAL, "%s enabled with no hash types: nothing would be hashed "
 				       "(use flags 0 to switch hashing off)",
@@ -244,15 +245,17 @@ static int validate_shape(const struct tunvnet_hash_cfg *c, unsigned int num_que
 	if (!is_pow2(c->table_len) || c->table_len > TUNVNET_TABLE_MAX)
 		return tv_err(-EINVAL, "indirection table has %zu entries; it must be a power "
 				       "of two from 1 to %u", c->table_len, TUNVNET_TABLE_MAX);
-	if (num_queues) {
+	if (num_queues && !(c->flags & TUNVNET_HASH_QUEUE_WRAP)) {
 		for (i = 0; i < c->table_len; i++)
 			if (c->table[i] >= num_queues)
 				return tv_err(-EINVAL, "indirection table entry %zu is queue %u, but "
-						       "the device has %u queue%s", i, c->table[i],
+						       "the device has %u queue%s (TUNVNET_HASH_QUEUE_WRAP "
+						       "accepts it modulo the count)", i, c->table[i],
 					      num_queues, num_queues == 1 ? "" : "s");
 		if (c->unclassified_queue >= num_queues)
 			return tv_err(-EINVAL, "unclassified_queue is %u, but the device has %u "
-					       "queue%s", c->unclassified_queue, num_queues,
+					       "queue%s (TUNVNET_HASH_QUEUE_WRAP accepts it "
+					       "modulo the count)", c->unclassified_queue, num_queues,
 				      num_queues == 1 ? "" : "s");
 	}
 	return 0;
@@ -272,7 +275,7 @@ static int validate(const struct tunvnet_hash_cfg *c, const struct tunvnet_caps 
 		return tv_err(-EINVAL, "REPORT with a %d-byte vnet header: the kernel would "
 				       "silently drop the hash: set the vnet header size to %d "
 				       "first", vnet_hdr_sz, TUNVNET_HDR_HASH_LEN);
-	if (!caps || !c->flags)
+	if (!caps || !(c->flags & TV_HASH_ON))
 		return 0;
 	if (caps->uapi == TUNVNET_UAPI_NONE)
 		return tv_err(-EOPNOTSUPP, "the kernel lacks the tun virtio-net hashing feature");
@@ -351,7 +354,7 @@ static int encode(enum tunvnet_uapi uapi, const struct tunvnet_hash_cfg *c,
 		/* Native-endian structs, as the kernel copies them. */
 		h.flags = (uint16_t)((c->flags & TUNVNET_HASH_REPORT ? TV_TUN_VNET_HASH_REPORT : 0) |
 				     (rss ? TV_TUN_VNET_HASH_RSS : 0));
-		h.types = c->flags ? c->types : 0;
+		h.types = c->flags & TV_HASH_ON ? c->types : 0;
 		memcpy(buf, &h, sizeof(h));
 		off = sizeof(h);
 		if (rss) {
@@ -373,7 +376,7 @@ static int encode(enum tunvnet_uapi uapi, const struct tunvnet_hash_cfg *c,
 		memcpy(buf, &r, sizeof(r));
 		off = sizeof(r);
 	} else {
-		uint32_t t = c->flags ? c->types : 0;
+		uint32_t t = c->flags & TV_HASH_ON ? c->types : 0;
 
 		memcpy(buf, &t, sizeof(t));
 		off = sizeof(t);

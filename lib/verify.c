@@ -379,7 +379,7 @@ TUNVNET_API int tunvnet_verifier_new(const struct tunvnet_verify_opts *opts,
 		return err;
 	if (!o.num_queues)
 		return tv_err(-EINVAL, "verifier: num_queues must be at least 1");
-	if (cfg->flags & ~(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS))
+	if (cfg->flags & ~(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS | TUNVNET_HASH_QUEUE_WRAP))
 		return tv_err(-EINVAL, "verifier: unknown hash flags %#x", cfg->flags);
 	if (cfg->types & ~TUNVNET_HASH_TYPES_ALL)
 		return tv_err(-EINVAL, "verifier: hash types %#x have bits outside 0x1ff",

@@ -251,6 +251,13 @@ TUNVNET_API int tunvnet_dev_caps(struct tunvnet_dev *dev, struct tunvnet_caps *c
 /* Hash configuration flags. 0 (neither) means "off". */
 #define TUNVNET_HASH_REPORT (1u << 0) /* put the hash in each packet's header */
 #define TUNVNET_HASH_RSS (1u << 1)    /* pick the queue by Toeplitz + table */
+/*
+ * Library-side, never sent to the kernel: let table entries and the
+ * unclassified queue name queues past the device's count. The kernel takes
+ * them modulo the number of queues (the series' own selftest relies on it);
+ * without this flag validation refuses them, as the virtio spec does.
+ */
+#define TUNVNET_HASH_QUEUE_WRAP (1u << 2)
 
 #define TUNVNET_TABLE_MAX 65536u
 

@@ -56,7 +56,7 @@ static void flags_and_types(void **state)
 	struct tunvnet_hash_cfg c = good();
 
 	(void)state;
-	c.flags |= 0x4;
+	c.flags |= 0x8;
 	expect_err(&c, NULL, 0, 0, -EINVAL, "unknown hash flags");
 	c = good();
 	c.types = 0x200;
@@ -138,6 +138,24 @@ static void table_rules(void **state)
 	assert_int_equal(tunvnet_hash_cfg_validate(&c, NULL, 3, 0), 0);
 }
 
+/* The series' selftest: table {3,4}, unclassified 5 on 3 queues, taken modulo. */
+static void queue_wrap(void **state)
+{
+	static const uint16_t t34[2] = { 3, 4 };
+	struct tunvnet_hash_cfg c = good();
+
+	(void)state;
+	c.table = t34;
+	c.unclassified_queue = 5;
+	expect_err(&c, &series_caps, 3, 20, -EINVAL, "QUEUE_WRAP");
+	c.flags |= TUNVNET_HASH_QUEUE_WRAP;
+	assert_int_equal(tunvnet_hash_cfg_validate(&c, &series_caps, 3, 20), 0);
+	/* Wrap alone switches nothing on, so it needs no types, key or table. */
+	c = (struct tunvnet_hash_cfg)TUNVNET_HASH_CFG_INIT;
+	c.flags = TUNVNET_HASH_QUEUE_WRAP;
+	assert_int_equal(tunvnet_hash_cfg_validate(&c, &series_caps, 3, 20), 0);
+}
+
 static void without_rss(void **state)
 {
 	struct tunvnet_hash_cfg c = good();
@@ -192,6 +210,7 @@ int main(void)
 		cmocka_unit_test(caps_rules),
 		cmocka_unit_test(key_rules),
 		cmocka_unit_test(table_rules),
+		cmocka_unit_test(queue_wrap),
 		cmocka_unit_test(without_rss),
 		cmocka_unit_test(header_size),
 		cmocka_unit_test(options_size),

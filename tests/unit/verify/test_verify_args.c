@@ -32,7 +32,7 @@ static void bad_arguments(void **state)
 	b.cfg.table_len = 3;
 	assert_int_equal(tunvnet_verifier_new(&b, &v), -EINVAL);
 	b = o;
-	b.cfg.flags = 4;
+	b.cfg.flags = 8; /* 4 is TUNVNET_HASH_QUEUE_WRAP */
 	assert_int_equal(tunvnet_verifier_new(&b, &v), -EINVAL);
 	b = o;
 	b.cfg.types = 0x200;
