@@ -43,4 +43,23 @@ else
 fi
 expect 2 clear
 expect 2 clear --x $D
+
+# With the feature and root: apply, inspect, clear on a persistent tap.
+if have_feature && is_root; then
+	T=tvset$$
+	trap 'ip link del $T 2>/dev/null; rm -f "$OUT" "$ERR"' EXIT
+	expect 0 create --type tap --queues 4 --vnet-hdr-size 20 --le $T
+	expect 0 set --report --rss --table round-robin:4 $T
+	out_has "report on, rss on"; out_has "table [0,1,2,3]"
+	expect 0 set --json --rss --types ipv4,tcpv4 --key 6d5a56da255b0ec24167253d43a38fb0 --unclassified 1 --queues 2 $T
+	out_has '"rss":true'; out_has '"report":false'; out_has '"types":"ipv4,tcpv4"'
+	out_has '"key":"6d5a56da255b0ec24167253d43a38fb0"'; out_has '"unclassified_queue":1'
+	out_has '"table":[0,1]'
+	expect 0 set --report $T
+	expect 0 caps $T
+	out_has "vnet hdr size: 20"
+	expect 0 clear $T
+	out_has "off on tap $T"
+	expect 0 delete $T
+fi
 done_tests
