@@ -26,9 +26,9 @@ static size_t put_l4(const struct fr_spec *s, uint8_t *p, bool first_frag)
 {
 	size_t n = 0;
 
-	if (first_frag && (s->proto == 6 || s->proto == 17)) {
+	if (first_frag && (s->proto == 6 || s->proto == 17 || s->proto == 132)) {
 		uint8_t h[20] = { 0 };
-		size_t full = s->proto == 6 ? 20 : 8;
+		size_t full = s->proto == 6 ? 20 : s->proto == 17 ? 8 : 12; /* SCTP common header */
 
 		put16(h, s->sport);
 		put16(h + 2, s->dport);
@@ -112,7 +112,9 @@ size_t fr_build(const struct fr_spec *s, bool eth, const uint8_t dmac[6], const 
 			put16(p, 0x88a8); put16(p + 2, 100); p += 4;
 		}
 		if (s->vlan_tags >= 1) {
-			put16(p, 0x8100); put16(p + 2, (uint16_t)(200 + (s->id & 0xff))); p += 4;
+			put16(p, 0x8100);
+			put16(p + 2, s->vlan_tag_id ? s->vlan_tag_id : (uint16_t)(200 + (s->id & 0xff)));
+			p += 4;
 		}
 		put16(p, et);
 		p += 2;

@@ -37,6 +37,7 @@ struct fr_spec {
 	enum fr_ext ext[6];   /* IPv6 extension chain, FR_EXT_END-terminated */
 	unsigned int l4_len;  /* bytes of L4 header actually present (0: full) */
 	unsigned int vlan_tags; /* 0..2 (Ethernet only): 802.1ad outer, 802.1Q inner */
+	uint16_t vlan_tag_id; /* inner tag's VLAN id (0: derived from id) */
 	unsigned int pad;     /* extra payload bytes */
 	uint32_t id;
 };
