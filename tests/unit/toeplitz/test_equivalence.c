@@ -64,7 +64,7 @@ static unsigned int scale_pct(void)
 
 	if (s && *s)
 		return (unsigned int)strtoul(s, NULL, 10);
-	return SANITIZED ? 10 : 100;
+	return SANITIZED ? 25 : 100;
 }
 
 struct handles {
