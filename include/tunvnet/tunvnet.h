@@ -181,7 +181,7 @@ TUNVNET_API int tunvnet_dev_open_vtap(const char *ifname, const struct tunvnet_d
 TUNVNET_API int tunvnet_dev_adopt(int fd, const struct tunvnet_dev_opts *opts,
 				  struct tunvnet_dev **devp);
 
-/* Close every queue this handle opened (and adopted fds unless KEEP_FDS). */
+/* Close every queue this handle opened (and adopted fds unless KEEP_FDS). NULL: no-op. */
 TUNVNET_API void tunvnet_dev_close(struct tunvnet_dev *dev);
 
 /* Open one more queue; returns its index (>= 0). */
@@ -467,7 +467,7 @@ TUNVNET_API bool tunvnet_toeplitz_impl_available(enum tunvnet_toeplitz_impl impl
 TUNVNET_API int tunvnet_toeplitz_new(const uint8_t *key, size_t key_len,
 				     enum tunvnet_toeplitz_impl impl,
 				     struct tunvnet_toeplitz **tp);
-TUNVNET_API void tunvnet_toeplitz_free(struct tunvnet_toeplitz *t);
+TUNVNET_API void tunvnet_toeplitz_free(struct tunvnet_toeplitz *t); /* NULL: no-op */
 /* The path AUTO resolved to. */
 TUNVNET_API enum tunvnet_toeplitz_impl tunvnet_toeplitz_impl_of(const struct tunvnet_toeplitz *t);
 
@@ -544,7 +544,7 @@ struct tunvnet_verify_stats {
 
 TUNVNET_API int tunvnet_verifier_new(const struct tunvnet_verify_opts *opts,
 				     struct tunvnet_verifier **vp);
-TUNVNET_API void tunvnet_verifier_free(struct tunvnet_verifier *v);
+TUNVNET_API void tunvnet_verifier_free(struct tunvnet_verifier *v); /* NULL: no-op */
 /* Check one packet read from queue q with its parsed header. */
 TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q,
 				      const struct tunvnet_hdr *hdr, const void *frame,
