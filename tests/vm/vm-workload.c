@@ -912,6 +912,104 @@ static void probe_automq(struct target *t)
 		vm_check(got > 0, name, "value is not the queue for %u of %u frames", got - same, got);
 }
 
+/*
+ * IPv4 protocol 47 (GRE): the series hashes from the flow dissector, which
+ * parses GRE. A bogus GRE header makes the dissection fail (report NONE,
+ * unclassified queue) where the spec calls for an IPv4 hash; a valid GRE
+ * header over IPv4 makes the dissector report the inner packet.
+ */
+static void probe_gre(struct target *t)
+{
+	struct tunvnet_hash_cfg c = TUNVNET_HASH_CFG_INIT;
+	static const uint16_t table4[4] = { 0, 1, 2, 3 };
+	const uint8_t *key = tunvnet_default_key();
+	char hx[200];
+	int e;
+
+	c.flags = TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS;
+	c.types = TUNVNET_HASH_TYPES_PLAIN;
+	c.key = key;
+	c.key_len = 40;
+	c.table = table4;
+	c.table_len = 4;
+	c.unclassified_queue = 3;
+	e = tunvnet_dev_set_hash(t->dev, &c);
+	if (!vm_check(e == 0, "probe gre: set hash", "expected 0, observed %d", e))
+		return;
+	drain(t->dev);
+	for (int kind = 0; kind < 2; kind++) {
+		/* outer 10.1.1.1 -> 10.2.2.2; inner (valid GRE) 10.3.3.3:1000 -> 10.4.4.4:2000 UDP */
+		uint8_t pkt[128] = { 0x45, 0, 0, 0, 0, 1, 0, 0, 64, 47, 0, 0, 10, 1, 1, 1, 10, 2, 2, 2 };
+		uint8_t in_outer[8] = { 10, 1, 1, 1, 10, 2, 2, 2 };
+		uint8_t in_inner[12] = { 10, 3, 3, 3, 10, 4, 4, 4, 0x03, 0xe8, 0x07, 0xd0 };
+		size_t n = 20;
+		uint32_t id = next_id++, h_outer, h_inner;
+		const char *name = kind ? "probe gre: valid GRE carrying IPv4/UDP" :
+					  "probe gre: IPv4 proto 47, payload a0 a1 a2 .. (bogus GRE)";
+		bool got = false;
+
+		if (kind == 0) {
+			/* flags C|K, version 1, protocol 0xa2a3: what the first
+			 * workload's proto-47 frames (payload a0 a1 a2 ...) carried */
+			for (int i = 0; i < 8; i++)
+				pkt[n++] = (uint8_t)(0xa0 + i);
+		} else {
+			uint8_t inner[28] = { 0x45, 0, 0, 36, 0, 2, 0, 0, 64, 17, 0, 0, 10, 3, 3, 3,
+					      10, 4, 4, 4, 0x03, 0xe8, 0x07, 0xd0, 0, 16, 0, 0 };
+
+			pkt[n++] = 0; pkt[n++] = 0; pkt[n++] = 0x08; pkt[n++] = 0x00; /* GRE v0, IPv4 */
+			memcpy(pkt + n, inner, sizeof(inner));
+			n += sizeof(inner);
+		}
+		pkt[n++] = 'T'; pkt[n++] = 'V'; pkt[n++] = 'I'; pkt[n++] = 'D';
+		pkt[n++] = (uint8_t)(id >> 24); pkt[n++] = (uint8_t)(id >> 16);
+		pkt[n++] = (uint8_t)(id >> 8); pkt[n++] = (uint8_t)id;
+		pkt[2] = (uint8_t)(n >> 8);
+		pkt[3] = (uint8_t)n;
+		h_outer = tunvnet_toeplitz_ref(key, 40, in_outer, 8);
+		h_inner = tunvnet_toeplitz_ref(key, 40, in_inner, 12);
+		vm_pkt_send(t->fd, t->ifindex, 0x0800, pkt, n);
+		for (int tries = 0; tries < 50 && !got; tries++) {
+			struct pollfd pfd[NQ];
+
+			for (unsigned int q = 0; q < NQ; q++) {
+				pfd[q].fd = tunvnet_dev_queue_fd(t->dev, q);
+				pfd[q].events = POLLIN;
+			}
+			poll(pfd, NQ, 20);
+			for (unsigned int q = 0; q < NQ && !got; q++) {
+				static uint8_t rb[65600];
+				struct tunvnet_pkt p = { .buf = rb, .cap = sizeof(rb) };
+				unsigned int rq = kind ? TUNVNET_REPORT_UDPV4 : TUNVNET_REPORT_IPV4;
+
+				if (tunvnet_queue_read(t->dev, q, &p, 1) != 1 || fr_find_id(rb, p.len) != id)
+					continue;
+				got = true;
+				if (p.hdr.hash_report == TUNVNET_REPORT_IPV4 && p.hdr.hash_value == h_outer)
+					vm_check(true, name, "ipv4 %#x over the outer addresses", h_outer);
+				else if (kind == 0 && p.hdr.hash_report == 0 && q == 3)
+					vm_known(name, "gre-dissect-fails: expected ipv4 %#x (outer "
+						 "addresses) on queue %u, observed report none value %#x on "
+						 "the unclassified queue %u; packet %s", h_outer,
+						 table4[h_outer & 3], p.hdr.hash_value, q,
+						 vm_hex(pkt, n, hx, sizeof(hx)));
+				else if (kind == 1 && p.hdr.hash_report == rq &&
+					 p.hdr.hash_value == h_inner)
+					vm_known(name, "gre-inner-hashed: expected ipv4 %#x over the outer "
+						 "addresses, observed udpv4 %#x = Toeplitz over the inner "
+						 "10.3.3.3:1000 -> 10.4.4.4:2000, queue %u", h_outer,
+						 p.hdr.hash_value, q);
+				else
+					vm_check(false, name, "expected ipv4 %#x, observed report %u value "
+						 "%#x queue %u", h_outer, p.hdr.hash_report,
+						 p.hdr.hash_value, q);
+			}
+		}
+		if (!got)
+			vm_check(false, name, "expected the packet on a queue, observed none");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const char *kname = argc > 1 ? argv[1] : "unknown";
@@ -937,6 +1035,7 @@ int main(int argc, char **argv)
 		probe_short_key(&t, 0x38, "tcpv6,udpv6,ipv6");
 		probe_short_key(&t, 0x08, "ipv6");
 		probe_automq(&t);
+		probe_gre(&t);
 	}
 	close_target(&t, "tvwt0", NULL);
 	if (!open_macvtap(&t)) {
