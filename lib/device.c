@@ -274,6 +274,18 @@ static int queue_setup(struct tunvnet_dev *d, int fd, int hdr_sz, enum tunvnet_e
 	return 0;
 }
 
+/*
+ * The sizes header.c can parse (a struct's size, or 24 and more): any
+ * other size the kernel would accept, but every later queue read would fail.
+ */
+static int check_hdr_sz(int sz)
+{
+	if (sz == TUNVNET_HDR_LEGACY_LEN || sz == TUNVNET_HDR_V1_LEN ||
+	    sz == TUNVNET_HDR_HASH_LEN || sz >= TUNVNET_HDR_TUNNEL_LEN)
+		return 0;
+	return tv_err(-EINVAL, "vnet header size %d is not one of 10, 12, 20 or 24 and more", sz);
+}
+
 static int opts_in(struct tunvnet_dev_opts *o, const struct tunvnet_dev_opts *opts)
 {
 	int err;
@@ -294,8 +306,8 @@ static int opts_in(struct tunvnet_dev_opts *o, const struct tunvnet_dev_opts *op
 		o->group = -1;
 	if (o->flags & ~TUNVNET_DEV_FLAGS_ALL)
 		return tv_err(-EINVAL, "unknown device flags %#x", o->flags & ~TUNVNET_DEV_FLAGS_ALL);
-	if (o->vnet_hdr_sz && o->vnet_hdr_sz < TUNVNET_HDR_LEGACY_LEN)
-		return tv_err(-EINVAL, "vnet header size %d is below the minimum 10", o->vnet_hdr_sz);
+	if (o->vnet_hdr_sz && check_hdr_sz(o->vnet_hdr_sz))
+		return -EINVAL;
 	if (o->endian > TUNVNET_ENDIAN_BE)
 		return tv_err(-EINVAL, "unknown endianness %d", (int)o->endian);
 	/* Asking for a header size or endianness implies wanting the header. */
@@ -391,7 +403,8 @@ TUNVNET_API int tunvnet_dev_open(const char *name, const struct tunvnet_dev_opts
 	if (err)
 		return err;
 	d->kind = o.kind;
-	d->flags = o.flags & (TUNVNET_DEV_NONBLOCK | TUNVNET_DEV_KEEP_FDS);
+	/* PI too: without sysfs tun_flags, dev_refresh can learn it only from here. */
+	d->flags = o.flags & (TUNVNET_DEV_NONBLOCK | TUNVNET_DEV_KEEP_FDS | TUNVNET_DEV_PI);
 	iff = flags_to_iff(o.kind, o.flags);
 
 	fd = tun_attach(nm, iff, o.flags & TUNVNET_DEV_EXCL);
@@ -892,8 +905,8 @@ TUNVNET_API int tunvnet_dev_set_vnet_hdr_sz(struct tunvnet_dev *dev, int sz)
 	if (!(dev->flags & TUNVNET_DEV_VNET_HDR))
 		return tv_err(-EINVAL, "the queues of %s carry no vnet header (IFF_VNET_HDR is "
 				       "off); open with TUNVNET_DEV_VNET_HDR", dev->name);
-	if (sz < TUNVNET_HDR_LEGACY_LEN)
-		return tv_err(-EINVAL, "vnet header size %d is below the minimum 10", sz);
+	if (check_hdr_sz(sz))
+		return -EINVAL;
 	/* tun keeps one size per device, tap one per queue: set it everywhere. */
 	for (q = 0; q < dev->nq; q++) {
 		err = hdr_sz_on(dev, dev->fds[q], sz);
