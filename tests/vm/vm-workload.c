@@ -138,8 +138,13 @@ static void on_packet(struct run *r, unsigned int q, const struct tunvnet_pkt *p
 		for (int b = 0; b < 3; b++)
 			if (vd.deviation & (1u << b))
 				r->c.known_by[b]++;
-		if (r->printed_known++ < 2)
-			printf("KNOWN-DEVIATION %s: %s: %s\n", r->label, dev_name(vd.deviation), vd.why);
+		/* automq floods: show 2 per run; rarer kinds always, with the frame */
+		if (r->printed_known++ < 2 || (vd.deviation & ~TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE))
+			printf("KNOWN-DEVIATION %s: %s: %s; frame %s\n", r->label,
+			       dev_name(vd.deviation & ~TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE ?
+					vd.deviation & ~TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE :
+					vd.deviation), vd.why,
+			       vm_hex(p->buf, p->len < 64 ? p->len : 64, hx, sizeof(hx)));
 	} else if (vd.code == TUNVNET_VERDICT_MATCH) {
 		r->c.verified++;
 		r->c.matches++;
