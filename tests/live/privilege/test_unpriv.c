@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The unprivileged path. As root, fork children that give up privilege in
+ * two ways -- uid/gid 65534 (nobody) with no capabilities at all, and uid 0
+ * with every capability dropped and root's exec rule locked off (a locked
+ * down container) -- and check in each:
+ *   - creating a tap fails with -EPERM, and both tunvnet_last_error() and
+ *     tunvnet_strerror() name CAP_NET_ADMIN; no device is left behind;
+ *   - tunvnet_caps_probe() gives the same answer as it gives root (NONE and
+ *     -EOPNOTSUPP on a kernel without the feature), never -EPERM;
+ *   - every live test program of tests/live/device and tests/live/io
+ *     exits 77 (skipped) with a reason on stderr, rather than pass or fail.
+ * Exits 77 when not run as root.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <tunvnet/tunvnet.h>
+
+#ifndef SECBIT_NOROOT
+#define SECBIT_NOROOT (1 << 0)
+#define SECBIT_NOROOT_LOCKED (1 << 1)
+#define SECBIT_NO_SETUID_FIXUP (1 << 2)
+#define SECBIT_NO_SETUID_FIXUP_LOCKED (1 << 3)
+#define SECBIT_KEEP_CAPS_LOCKED (1 << 5)
+#endif
+
+enum drop { DROP_NOBODY, DROP_ROOT_NO_CAPS };
+
+static const char *const drop_name[] = { "uid 65534, no capabilities",
+					 "uid 0, no capabilities" };
+
+/* What root's probe answered, for the unprivileged children to match. */
+static int root_probe_err;
+static enum tunvnet_uapi root_probe_uapi;
+
+/* "CapEff:\t0000003fffffffff" -> the mask. */
+static int cap_mask(const char *field, unsigned long long *mask)
+{
+	char line[128];
+	size_t n = strlen(field);
+	FILE *f = fopen("/proc/self/status", "re");
+	int found = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, field, n) == 0 && line[n] == ':') {
+			found = sscanf(line + n + 1, "%llx", mask) == 1 ? 0 : -1;
+			break;
+		}
+	fclose(f);
+	return found;
+}
+
+/* In a child: give up privilege; on any doubt, exit 99 (reported as setup failure). */
+static void drop_privilege(enum drop how)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2];
+	static const char *const fields[] = { "CapEff", "CapPrm", "CapInh", "CapBnd", "CapAmb" };
+	unsigned long long m;
+	int cap;
+	size_t i;
+
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	for (cap = 0; cap < 64; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+			goto fail;
+	if (how == DROP_ROOT_NO_CAPS) {
+		/* Stay uid 0, but exec must not hand root its capabilities back. */
+		if (prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
+						     SECBIT_NO_SETUID_FIXUP |
+						     SECBIT_NO_SETUID_FIXUP_LOCKED |
+						     SECBIT_KEEP_CAPS_LOCKED, 0, 0, 0) < 0)
+			goto fail;
+		memset(data, 0, sizeof(data));
+		if (syscall(SYS_capset, &hdr, data) < 0)
+			goto fail;
+	} else {
+		/* Leaving uid 0 clears every capability set (no KEEP_CAPS). */
+		if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+		    setresuid(65534, 65534, 65534) < 0)
+			goto fail;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		goto fail;
+	/* Trust nothing above: the kernel's own account must show no capability. */
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (cap_mask(fields[i], &m) < 0 || m != 0) {
+			fprintf(stderr, "# %s: %s is not empty\n", drop_name[how], fields[i]);
+			_exit(99);
+		}
+	return;
+fail:
+	fprintf(stderr, "# dropping privilege (%s): %s\n", drop_name[how], strerror(errno));
+	_exit(99);
+}
+
+/* Run fn in a child that dropped privilege; returns its exit status. */
+static int in_child(enum drop how, int (*fn)(enum drop))
+{
+	pid_t pid = fork();
+	int st;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		drop_privilege(how);
+		_exit(fn(how));
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_not_equal(WEXITSTATUS(st), 99); /* could not drop privilege */
+	return WEXITSTATUS(st);
+}
+
+#define CHECK(cond)                                                                    \
+	do {                                                                           \
+		if (!(cond)) {                                                         \
+			fprintf(stderr, "# %s: failed: %s (line %d)\n", drop_name[how], \
+				#cond, __LINE__);                                      \
+			return 1;                                                      \
+		}                                                                      \
+	} while (0)
+
+static int child_open(enum drop how)
+{
+	struct tunvnet_dev_opts o = TUNVNET_DEV_OPTS_INIT;
+	struct tunvnet_dev *d = NULL;
+	char name[IFNAMSIZ];
+	int err;
+
+	snprintf(name, sizeof(name), "tvpr%d", (int)(getpid() % 100000));
+	o.kind = TUNVNET_KIND_TAP;
+	o.flags = TUNVNET_DEV_MULTI_QUEUE | TUNVNET_DEV_VNET_HDR;
+	o.queues = 2;
+	o.vnet_hdr_sz = 20;
+	err = tunvnet_dev_open(name, &o, &d);
+	fprintf(stderr, "# %s: tunvnet_dev_open(%s) = %d: %s\n", drop_name[how], name, err,
+		tunvnet_last_error());
+	CHECK(err == -EPERM);
+	CHECK(d == NULL);
+	CHECK(strstr(tunvnet_last_error(), "CAP_NET_ADMIN") != NULL);
+	CHECK(strstr(tunvnet_strerror(err), "CAP_NET_ADMIN") != NULL);
+	CHECK(if_nametoindex(name) == 0);
+	/* the same with the kernel picking the name */
+	err = tunvnet_dev_open(NULL, NULL, &d);
+	CHECK(err == -EPERM);
+	CHECK(strstr(tunvnet_last_error(), "CAP_NET_ADMIN") != NULL);
+	return 0;
+}
+
+static int child_probe(enum drop how)
+{
+	struct tunvnet_caps caps = { .sz = sizeof(caps) };
+	int err = tunvnet_caps_probe(-1, &caps);
+
+	fprintf(stderr, "# %s: tunvnet_caps_probe = %d, uapi %s (as root: %d, %s)\n",
+		drop_name[how], err, tunvnet_uapi_name(caps.uapi), root_probe_err,
+		tunvnet_uapi_name(root_probe_uapi));
+	CHECK(err != -EPERM && err != -EACCES);
+	CHECK(err == root_probe_err);
+	CHECK(caps.uapi == root_probe_uapi);
+	if (err)
+		CHECK(err == -EOPNOTSUPP && caps.uapi == TUNVNET_UAPI_NONE);
+	else
+		CHECK(caps.uapi == TUNVNET_UAPI_A || caps.uapi == TUNVNET_UAPI_B);
+	return 0;
+}
+
+static void test_open_eperm_nobody(void **state)
+{
+	(void)state;
+	assert_int_equal(in_child(DROP_NOBODY, child_open), 0);
+}
+
+static void test_open_eperm_root_no_caps(void **state)
+{
+	(void)state;
+	assert_int_equal(in_child(DROP_ROOT_NO_CAPS, child_open), 0);
+}
+
+static void test_probe_nobody(void **state)
+{
+	(void)state;
+	assert_int_equal(in_child(DROP_NOBODY, child_probe), 0);
+}
+
+static void test_probe_root_no_caps(void **state)
+{
+	(void)state;
+	assert_int_equal(in_child(DROP_ROOT_NO_CAPS, child_probe), 0);
+}
+
+/* Run prog without privilege; its exit status, its stderr in err. */
+static int run_unprivileged(enum drop how, const char *prog, char *err, size_t err_len)
+{
+	int p[2], st;
+	ssize_t n;
+	size_t got = 0;
+	pid_t pid;
+
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[0]);
+		dup2(p[1], STDERR_FILENO);
+		if (p[1] != STDERR_FILENO)
+			close(p[1]);
+		drop_privilege(how);
+		execl(prog, prog, (char *)NULL);
+		fprintf(stderr, "exec %s: %s\n", prog, strerror(errno));
+		_exit(98);
+	}
+	close(p[1]);
+	while (got + 1 < err_len && (n = read(p[0], err + got, err_len - 1 - got)) > 0)
+		got += (size_t)n;
+	err[got] = '\0';
+	/* drain the rest so the child never blocks on a full pipe */
+	while (read(p[0], &st, sizeof(st)) > 0)
+		;
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (!WIFEXITED(st))
+		return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+	return WEXITSTATUS(st);
+}
+
+/* Every executable test_* program in build/tests/live/<dir>; returns how many. */
+static int each_live_program(const char *dir, enum drop how, int *bad)
+{
+	const char *root = getenv("TUNVNET_BUILD_ROOT");
+	char path[4096], prog[4352], err[4096];
+	struct dirent *de;
+	struct stat st;
+	int n = 0, rc;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/tests/live/%s", root, dir);
+	d = opendir(path);
+	if (!d) {
+		fprintf(stderr, "# cannot open %s: %s\n", path, strerror(errno));
+		(*bad)++;
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "test_", 5) != 0)
+			continue;
+		snprintf(prog, sizeof(prog), "%s/%s", path, de->d_name);
+		if (stat(prog, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & S_IXOTH))
+			continue;
+		rc = run_unprivileged(how, prog, err, sizeof(err));
+		fprintf(stderr, "# %s: %s/%s exits %d; stderr: %s", drop_name[how], dir,
+			de->d_name, rc, err[0] ? err : "(empty)\n");
+		if (rc != 77 || !err[0]) {
+			fprintf(stderr, "#   ^ wanted exit 77 (skipped) with a reason on stderr\n");
+			(*bad)++;
+		}
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static void live_programs_skip(enum drop how)
+{
+	int bad = 0, n;
+
+	if (!getenv("TUNVNET_BUILD_ROOT"))
+		skip(); /* run outside meson: no build tree to look in */
+	n = each_live_program("device", how, &bad);
+	n += each_live_program("io", how, &bad);
+	assert_int_equal(bad, 0);
+	assert_true(n >= 2); /* found the programs at all */
+}
+
+static void test_live_programs_skip_nobody(void **state)
+{
+	(void)state;
+	live_programs_skip(DROP_NOBODY);
+}
+
+static void test_live_programs_skip_root_no_caps(void **state)
+{
+	(void)state;
+	live_programs_skip(DROP_ROOT_NO_CAPS);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open_eperm_nobody),
+		cmocka_unit_test(test_open_eperm_root_no_caps),
+		cmocka_unit_test(test_probe_nobody),
+		cmocka_unit_test(test_probe_root_no_caps),
+		cmocka_unit_test(test_live_programs_skip_nobody),
+		cmocka_unit_test(test_live_programs_skip_root_no_caps),
+	};
+	struct tunvnet_caps caps = { .sz = sizeof(caps) };
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "skip: needs root, to drop CAP_NET_ADMIN in a child\n");
+		return 77;
+	}
+	root_probe_err = tunvnet_caps_probe(-1, &caps);
+	root_probe_uapi = caps.uapi;
+	/* output of the children must not interleave with buffered output of ours */
+	fflush(NULL);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
