@@ -13,6 +13,7 @@
  *           eth_get_protocols()/eth_parse_ipv6_hdr()).
  */
 #include "internal.h"
+#include "toeplitz.h"
 
 #define IPPROTO_HOPOPTS_ 0
 #define IPPROTO_ROUTING_ 43
@@ -235,6 +236,155 @@ TUNVNET_API int tunvnet_classify(const struct tunvnet_flow *flow, uint32_t types
 	return tv_err(-EINVAL, "unknown profile %d", (int)profile);
 }
 
+/* ---- the fast path ---- */
+
+enum fast_l4 { FAST_OTHER, FAST_TCP, FAST_UDP };
+
+/*
+ * The report for an IP packet with nothing the profiles disagree on: no
+ * options, not a fragment, no extension headers, at most one 802.1Q/802.1ad
+ * tag, a matching version nibble, and a complete TCP/UDP header if any.
+ * Then spec, linux and qemu differ only in QEMU's _EX types for IPv6.
+ */
+static unsigned int fast_report(bool v6, enum fast_l4 l4, uint32_t types,
+				enum tunvnet_profile profile)
+{
+	if (!v6) {
+		if (l4 == FAST_TCP && (types & TUNVNET_HASH_TYPE_TCPV4))
+			return TUNVNET_REPORT_TCPV4;
+		if (l4 == FAST_UDP && (types & TUNVNET_HASH_TYPE_UDPV4))
+			return TUNVNET_REPORT_UDPV4;
+		return (types & TUNVNET_HASH_TYPE_IPV4) ? TUNVNET_REPORT_IPV4 : TUNVNET_REPORT_NONE;
+	}
+	if (profile == TUNVNET_PROFILE_QEMU) {
+		if (l4 == FAST_TCP && (types & TUNVNET_HASH_TYPE_TCP_EX))
+			return TUNVNET_REPORT_TCPV6_EX;
+		if (l4 == FAST_TCP && (types & TUNVNET_HASH_TYPE_TCPV6))
+			return TUNVNET_REPORT_TCPV6;
+		if (l4 == FAST_UDP && (types & TUNVNET_HASH_TYPE_UDP_EX))
+			return TUNVNET_REPORT_UDPV6_EX;
+		if (l4 == FAST_UDP && (types & TUNVNET_HASH_TYPE_UDPV6))
+			return TUNVNET_REPORT_UDPV6;
+		if (types & TUNVNET_HASH_TYPE_IP_EX)
+			return TUNVNET_REPORT_IPV6_EX;
+	} else {
+		if (l4 == FAST_TCP && (types & TUNVNET_HASH_TYPE_TCPV6))
+			return TUNVNET_REPORT_TCPV6;
+		if (l4 == FAST_UDP && (types & TUNVNET_HASH_TYPE_UDPV6))
+			return TUNVNET_REPORT_UDPV6;
+	}
+	return (types & TUNVNET_HASH_TYPE_IPV6) ? TUNVNET_REPORT_IPV6 : TUNVNET_REPORT_NONE;
+}
+
+/* TCP needs its 20-byte minimal header, UDP 8 bytes; anything else nothing. */
+static bool fast_l4_kind(uint8_t proto, size_t avail, enum fast_l4 *l4)
+{
+	if (proto == 6) {
+		*l4 = FAST_TCP;
+		return avail >= 20;
+	}
+	if (proto == 17) {
+		*l4 = FAST_UDP;
+		return avail >= 8;
+	}
+	*l4 = FAST_OTHER;
+	return true;
+}
+
+/*
+ * The common case read straight from the packet: no struct tunvnet_flow,
+ * and the hash reads the addresses and ports in place. Returns false for
+ * anything else, which the full parser then takes (its answer is the
+ * definition: tests/unit/classify/test_fastpath_equiv.c holds us to it).
+ */
+static bool classify_fast(const uint8_t *p, size_t len, enum tunvnet_l2 l2, uint32_t types,
+			  enum tunvnet_profile profile, const struct tunvnet_toeplitz *t,
+			  struct tunvnet_class *cls)
+{
+	const uint8_t *addrs, *ports;
+	enum fast_l4 l4;
+	unsigned int report;
+	size_t off, alen;
+	uint16_t proto;
+	bool v6;
+
+	switch (l2) {
+	case TUNVNET_L2_ETH:
+		if (len < 14 + 20)
+			return false;
+		proto = tv_get_be16(p + 12);
+		off = 14;
+		/* One 802.1Q or 802.1ad tag: every profile skips it alike. */
+		if (proto == 0x8100 || proto == 0x88a8) {
+			proto = tv_get_be16(p + 16);
+			off = 18;
+		}
+		break;
+	case TUNVNET_L2_IP:
+		if (len < 20)
+			return false;
+		proto = (p[0] >> 4) == 4 ? 0x0800 : 0x86dd;
+		off = 0;
+		break;
+	case TUNVNET_L2_IP_PI:
+		if (len < 4 + 20)
+			return false;
+		proto = tv_get_be16(p + 2);
+		off = 4;
+		break;
+	default:
+		return false;
+	}
+	if (proto == 0x0800) {
+		/* Version 4, no options; neither MF nor a fragment offset. */
+		if (len - off < 20 || p[off] != 0x45 || (tv_get_be16(p + off + 6) & 0x3fff))
+			return false;
+		if (!fast_l4_kind(p[off + 9], len - off - 20, &l4))
+			return false;
+		v6 = false;
+		addrs = p + off + 12;
+		ports = p + off + 20;
+		alen = 8;
+	} else if (proto == 0x86dd) {
+		uint8_t nh;
+
+		if (len - off < 40 || (p[off] >> 4) != 6)
+			return false;
+		nh = p[off + 6];
+		/* The parser's extension headers: hop-by-hop, routing, fragment, AH, dstopts. */
+		if (nh == 0 || nh == 43 || nh == 44 || nh == 51 || nh == 60)
+			return false;
+		if (!fast_l4_kind(nh, len - off - 40, &l4))
+			return false;
+		v6 = true;
+		addrs = p + off + 8;
+		ports = p + off + 40;
+		alen = 32;
+	} else {
+		return false;
+	}
+
+	report = fast_report(v6, l4, types, profile);
+	memset(cls, 0, sizeof(*cls));
+	cls->report = report;
+	if (report == TUNVNET_REPORT_NONE)
+		return true;
+	memcpy(cls->input, addrs, alen);
+	/* IPv4/IPv6 alone are the even reports, the 4-tuples the odd ones and the _EX ones. */
+	if (report == TUNVNET_REPORT_IPV4 || report == TUNVNET_REPORT_IPV6 ||
+	    report == TUNVNET_REPORT_IPV6_EX) {
+		cls->input_len = (uint8_t)alen;
+		if (t)
+			cls->hash = t->hash(t, addrs, alen);
+		return true;
+	}
+	memcpy(cls->input + alen, ports, 4);
+	cls->input_len = (uint8_t)(alen + 4);
+	if (t)
+		cls->hash = tv_toeplitz_tuple(t, addrs, alen, ports);
+	return true;
+}
+
 TUNVNET_API int tunvnet_classify_hash(const void *pkt, size_t len, enum tunvnet_l2 l2,
 				      uint32_t types, enum tunvnet_profile profile,
 				      const struct tunvnet_toeplitz *t, struct tunvnet_class *cls)
@@ -244,6 +394,9 @@ TUNVNET_API int tunvnet_classify_hash(const void *pkt, size_t len, enum tunvnet_
 
 	if (!cls)
 		return tv_err(-EINVAL, "classify_hash: no class");
+	if (pkt && !(types & ~TUNVNET_HASH_TYPES_ALL) && (unsigned int)profile <= TUNVNET_PROFILE_QEMU &&
+	    classify_fast(pkt, len, l2, types, profile, t, cls))
+		return 0;
 	err = tunvnet_packet_parse(pkt, len, l2, &flow);
 	if (err)
 		return err;

@@ -57,6 +57,17 @@ static void generic_bulk(const struct tunvnet_toeplitz *t, const uint8_t *in, si
 		out[i] = t->hash(t, in + i * stride, len);
 }
 
+/* Paths without a split kernel: join the pieces, then the usual hash. */
+static uint32_t generic_tuple(const struct tunvnet_toeplitz *t, const uint8_t *a, size_t alen,
+			      const uint8_t *ports)
+{
+	uint8_t buf[TUNVNET_TOEPLITZ_INPUT_MAX];
+
+	memcpy(buf, a, alen);
+	memcpy(buf + alen, ports, 4);
+	return t->hash(t, buf, alen + 4);
+}
+
 /* ---- byte table: one lookup per input byte, 36 KiB per key ---- */
 
 static uint32_t table_hash(const struct tunvnet_toeplitz *t, const uint8_t *in, size_t len)
@@ -239,6 +250,7 @@ TUNVNET_API int tunvnet_toeplitz_new(const uint8_t *key, size_t key_len,
 		t->win[j] = (uint64_t)tv_get_be32(t->key + 4 * j) << 32 |
 			    tv_get_be32(t->key + 4 * j + 4);
 	t->bulk = generic_bulk;
+	t->tuple = generic_tuple;
 	switch (impl) {
 	case TUNVNET_TOEPLITZ_TABLE:
 		table_build(t);

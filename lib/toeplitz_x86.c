@@ -92,16 +92,22 @@ TGT_CLMUL static inline __m128i load16(const uint8_t *p)
 	return _mm_loadu_si128((const __m128i *)p);
 }
 
-/* 12 bytes: IPv4 with ports. Three multiplies. */
-TGT_CLMUL static inline uint32_t clmul_12(const struct tunvnet_toeplitz *t, const uint8_t *in)
+/* 12 bytes: IPv4 with ports (in: the addresses). Three multiplies. */
+TGT_CLMUL static inline uint32_t clmul_12p(const struct tunvnet_toeplitz *t, const uint8_t *in,
+					   const uint8_t *ports)
 {
-	__m128i x = rev_bytes_ssse3(_mm_insert_epi32(load64(in), (int)tv_get_le32(in + 8), 2));
+	__m128i x = rev_bytes_ssse3(_mm_insert_epi32(load64(in), (int)tv_get_le32(ports), 2));
 	const __m128i k01 = _mm_load_si128((const __m128i *)t->win);
 	const __m128i a = _mm_cvtepu32_epi64(x);
 
 	return hash_bits(_mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(a, k01, 0x00),
 						     _mm_clmulepi64_si128(a, k01, 0x11)),
 				       clmul_chunk(_mm_srli_si128(x, 8), t->win[2])));
+}
+
+TGT_CLMUL static inline uint32_t clmul_12(const struct tunvnet_toeplitz *t, const uint8_t *in)
+{
+	return clmul_12p(t, in, in + 8);
 }
 
 TGT_CLMUL static inline uint32_t clmul_8(const struct tunvnet_toeplitz *t, const uint8_t *in)
@@ -119,14 +125,19 @@ TGT_CLMUL static inline uint32_t clmul_32(const struct tunvnet_toeplitz *t, cons
 				       clmul_block4(rev_bytes_ssse3(load16(in + 16)), t->win + 4)));
 }
 
-/* 36 bytes: IPv6 with ports. Nine multiplies. */
+/* 36 bytes: IPv6 with ports (a: the addresses, p: the ports). Nine multiplies. */
+TGT_CLMUL static inline uint32_t clmul_36p(const struct tunvnet_toeplitz *t, const uint8_t *a,
+					   const uint8_t *p)
+{
+	__m128i acc = _mm_xor_si128(clmul_block4(rev_bytes_ssse3(load16(a)), t->win),
+				    clmul_block4(rev_bytes_ssse3(load16(a + 16)), t->win + 4));
+
+	return hash_bits(_mm_xor_si128(acc, clmul_chunk(rev_bytes_ssse3(load32(p)), t->win[8])));
+}
+
 TGT_CLMUL static inline uint32_t clmul_36(const struct tunvnet_toeplitz *t, const uint8_t *in)
 {
-	__m128i acc = _mm_xor_si128(clmul_block4(rev_bytes_ssse3(load16(in)), t->win),
-				    clmul_block4(rev_bytes_ssse3(load16(in + 16)), t->win + 4));
-
-	return hash_bits(_mm_xor_si128(acc, clmul_chunk(rev_bytes_ssse3(load32(in + 32)),
-							t->win[8])));
+	return clmul_36p(t, in, in + 32);
 }
 
 /* Other lengths: zero-pad on the stack (never read past len), then a fixed kernel. */
@@ -154,6 +165,12 @@ TGT_CLMUL static uint32_t clmul_hash(const struct tunvnet_toeplitz *t, const uin
 	case 32: return clmul_32(t, in);
 	default: return clmul_any(t, in, len);
 	}
+}
+
+TGT_CLMUL static uint32_t clmul_tuple(const struct tunvnet_toeplitz *t, const uint8_t *a,
+				      size_t alen, const uint8_t *ports)
+{
+	return alen == 8 ? clmul_12p(t, a, ports) : clmul_36p(t, a, ports);
 }
 
 /* The loop inlines the fixed kernels, so independent hashes overlap freely. */
@@ -235,12 +252,12 @@ TGT_GFNI static inline uint32_t gfni_12(const struct tunvnet_toeplitz *t, const 
 	return (uint32_t)_mm_extract_epi32(_mm_xor_si128(p, _mm_clmulepi64_si128(x, k2, 0x01)), 1);
 }
 
-/* 17..36 bytes: a full 32-byte lane pair plus the 4-byte tail chunk. */
-TGT_GFNI static inline uint32_t gfni_36(const struct tunvnet_toeplitz *t, const uint8_t *in,
-					__mmask32 m32, __mmask16 mtail)
+/* 17..36 bytes: a 32-byte lane pair (raw32) plus the 4-byte tail chunk (rawtail). */
+TGT_GFNI static inline uint32_t gfni_36core(const struct tunvnet_toeplitz *t, __m256i raw32,
+					    __m128i rawtail)
 {
 	const __m256i rev = _mm256_set1_epi64x(REV_MATRIX);
-	const __m256i x = _mm256_gf2p8affine_epi64_epi8(_mm256_maskz_loadu_epi8(m32, in), rev, 0);
+	const __m256i x = _mm256_gf2p8affine_epi64_epi8(raw32, rev, 0);
 	const __m256i klo = _mm256_load_si256((const __m256i *)t->klo);
 	const __m256i khi = _mm256_load_si256((const __m256i *)t->khi);
 	const __m256i lo = _mm256_xor_si256(_mm256_clmulepi64_epi128(x, klo, 0x00),
@@ -249,7 +266,7 @@ TGT_GFNI static inline uint32_t gfni_36(const struct tunvnet_toeplitz *t, const 
 					    _mm256_clmulepi64_epi128(x, khi, 0x11));
 	const __m256i r = _mm256_xor_si256(lo, _mm256_bslli_epi128(hi, 8));
 	/* The tail (bytes 32..35) as a 4-byte chunk: hash at bits 32..63 of r8 * win[8]. */
-	const __m128i tail = gfni_rev128(_mm_maskz_loadu_epi8(mtail, in + 32));
+	const __m128i tail = gfni_rev128(rawtail);
 	const __m128i pt = _mm_clmulepi64_si128(tail, _mm_cvtsi64_si128((long long)t->win[8]),
 						0x00);
 	__m128i s = _mm_xor_si128(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
@@ -259,11 +276,19 @@ TGT_GFNI static inline uint32_t gfni_36(const struct tunvnet_toeplitz *t, const 
 	return (uint32_t)_mm_extract_epi32(s, 2);
 }
 
-/* Exactly 12 bytes: two plain loads (8 + 4), no mask to build. */
-TGT_GFNI static inline uint32_t gfni_12x(const struct tunvnet_toeplitz *t, const uint8_t *in)
+TGT_GFNI static inline uint32_t gfni_36(const struct tunvnet_toeplitz *t, const uint8_t *in,
+					__mmask32 m32, __mmask16 mtail)
+{
+	return gfni_36core(t, _mm256_maskz_loadu_epi8(m32, in),
+			   _mm_maskz_loadu_epi8(mtail, in + 32));
+}
+
+/* Exactly 12 bytes: two plain loads (8 at in, 4 at ports), no mask to build. */
+TGT_GFNI static inline uint32_t gfni_12p(const struct tunvnet_toeplitz *t, const uint8_t *in,
+					 const uint8_t *ports)
 {
 	const __m128i x = gfni_rev128(_mm_loadl_epi64((const __m128i *)in));
-	const __m128i y = gfni_rev128(_mm_cvtsi32_si128((int)tv_get_le32(in + 8)));
+	const __m128i y = gfni_rev128(_mm_cvtsi32_si128((int)tv_get_le32(ports)));
 	const __m128i k01 = _mm_load_si128((const __m128i *)t->win);
 	const __m128i k2 = _mm_loadl_epi64((const __m128i *)(t->win + 2));
 	const __m128i a = _mm_cvtepu32_epi64(x);
@@ -271,6 +296,11 @@ TGT_GFNI static inline uint32_t gfni_12x(const struct tunvnet_toeplitz *t, const
 					_mm_clmulepi64_si128(a, k01, 0x11));
 
 	return (uint32_t)_mm_extract_epi32(_mm_xor_si128(p, _mm_clmulepi64_si128(y, k2, 0x00)), 1);
+}
+
+TGT_GFNI static inline uint32_t gfni_12x(const struct tunvnet_toeplitz *t, const uint8_t *in)
+{
+	return gfni_12p(t, in, in + 8);
 }
 
 TGT_GFNI static inline __mmask64 len_mask(size_t len)
@@ -290,6 +320,15 @@ TGT_GFNI static uint32_t gfni_hash(const struct tunvnet_toeplitz *t, const uint8
 	if (len <= 16)
 		return gfni_16(t, in, (__mmask16)m);
 	return gfni_36(t, in, (__mmask32)m, (__mmask16)(m >> 32));
+}
+
+TGT_GFNI static uint32_t gfni_tuple(const struct tunvnet_toeplitz *t, const uint8_t *a,
+				    size_t alen, const uint8_t *ports)
+{
+	if (alen == 8)
+		return gfni_12p(t, a, ports);
+	return gfni_36core(t, _mm256_loadu_si256((const __m256i *)a),
+			   _mm_cvtsi32_si128((int)tv_get_le32(ports)));
 }
 
 /*
@@ -371,9 +410,11 @@ void tv_toeplitz_x86_setup(struct tunvnet_toeplitz *t, enum tunvnet_toeplitz_imp
 	if (impl == TUNVNET_TOEPLITZ_GFNI) {
 		t->hash = gfni_hash;
 		t->bulk = gfni_bulk;
+		t->tuple = gfni_tuple;
 	} else {
 		t->hash = clmul_hash;
 		t->bulk = clmul_bulk;
+		t->tuple = clmul_tuple;
 	}
 }
 
