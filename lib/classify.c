@@ -291,6 +291,30 @@ static bool fast_l4_kind(uint8_t proto, size_t avail, enum fast_l4 *l4)
 	return true;
 }
 
+/* Inlined with a constant alen, so the copies are a few fixed-size moves. */
+static inline __attribute__((always_inline)) void
+fast_emit(struct tunvnet_class *cls, unsigned int report, const uint8_t *addrs, size_t alen,
+	  const uint8_t *ports, const struct tunvnet_toeplitz *t)
+{
+	memset(cls, 0, sizeof(*cls));
+	cls->report = report;
+	if (report == TUNVNET_REPORT_NONE)
+		return;
+	memcpy(cls->input, addrs, alen);
+	/* The address-only reports; all others are 4-tuples. */
+	if (report == TUNVNET_REPORT_IPV4 || report == TUNVNET_REPORT_IPV6 ||
+	    report == TUNVNET_REPORT_IPV6_EX) {
+		cls->input_len = (uint8_t)alen;
+		if (t)
+			cls->hash = t->hash(t, addrs, alen);
+		return;
+	}
+	memcpy(cls->input + alen, ports, 4);
+	cls->input_len = (uint8_t)(alen + 4);
+	if (t)
+		cls->hash = tv_toeplitz_tuple(t, addrs, alen, ports);
+}
+
 /*
  * The common case read straight from the packet: no struct tunvnet_flow,
  * and the hash reads the addresses and ports in place. Returns false for
@@ -303,8 +327,7 @@ static bool classify_fast(const uint8_t *p, size_t len, enum tunvnet_l2 l2, uint
 {
 	const uint8_t *addrs, *ports;
 	enum fast_l4 l4;
-	unsigned int report;
-	size_t off, alen;
+	size_t off;
 	uint16_t proto;
 	bool v6;
 
@@ -344,7 +367,6 @@ static bool classify_fast(const uint8_t *p, size_t len, enum tunvnet_l2 l2, uint
 		v6 = false;
 		addrs = p + off + 12;
 		ports = p + off + 20;
-		alen = 8;
 	} else if (proto == 0x86dd) {
 		uint8_t nh;
 
@@ -359,29 +381,14 @@ static bool classify_fast(const uint8_t *p, size_t len, enum tunvnet_l2 l2, uint
 		v6 = true;
 		addrs = p + off + 8;
 		ports = p + off + 40;
-		alen = 32;
 	} else {
 		return false;
 	}
 
-	report = fast_report(v6, l4, types, profile);
-	memset(cls, 0, sizeof(*cls));
-	cls->report = report;
-	if (report == TUNVNET_REPORT_NONE)
-		return true;
-	memcpy(cls->input, addrs, alen);
-	/* IPv4/IPv6 alone are the even reports, the 4-tuples the odd ones and the _EX ones. */
-	if (report == TUNVNET_REPORT_IPV4 || report == TUNVNET_REPORT_IPV6 ||
-	    report == TUNVNET_REPORT_IPV6_EX) {
-		cls->input_len = (uint8_t)alen;
-		if (t)
-			cls->hash = t->hash(t, addrs, alen);
-		return true;
-	}
-	memcpy(cls->input + alen, ports, 4);
-	cls->input_len = (uint8_t)(alen + 4);
-	if (t)
-		cls->hash = tv_toeplitz_tuple(t, addrs, alen, ports);
+	if (v6)
+		fast_emit(cls, fast_report(true, l4, types, profile), addrs, 32, ports, t);
+	else
+		fast_emit(cls, fast_report(false, l4, types, profile), addrs, 8, ports, t);
 	return true;
 }
 
