@@ -283,19 +283,59 @@ TGT_GFNI static inline uint32_t gfni_36(const struct tunvnet_toeplitz *t, const 
 			   _mm_maskz_loadu_epi8(mtail, in + 32));
 }
 
-/* Exactly 12 bytes: two plain loads (8 at in, 4 at ports), no mask to build. */
+/*
+ * Exactly 12 bytes, the latency path: three 4-byte loads, each landing
+ * zero-extended in its own register (so no shuffle), one reversal each,
+ * three independent multiplies and a single three-way XOR.
+ */
 TGT_GFNI static inline uint32_t gfni_12p(const struct tunvnet_toeplitz *t, const uint8_t *in,
 					 const uint8_t *ports)
 {
-	const __m128i x = gfni_rev128(_mm_loadl_epi64((const __m128i *)in));
-	const __m128i y = gfni_rev128(_mm_cvtsi32_si128((int)tv_get_le32(ports)));
+	const __m128i r0 = gfni_rev128(_mm_cvtsi32_si128((int)tv_get_le32(in)));
+	const __m128i r1 = gfni_rev128(_mm_cvtsi32_si128((int)tv_get_le32(in + 4)));
+	const __m128i r2 = gfni_rev128(_mm_cvtsi32_si128((int)tv_get_le32(ports)));
 	const __m128i k01 = _mm_load_si128((const __m128i *)t->win);
 	const __m128i k2 = _mm_loadl_epi64((const __m128i *)(t->win + 2));
-	const __m128i a = _mm_cvtepu32_epi64(x);
-	const __m128i p = _mm_xor_si128(_mm_clmulepi64_si128(a, k01, 0x00),
-					_mm_clmulepi64_si128(a, k01, 0x11));
+	const __m128i s = _mm_ternarylogic_epi64(_mm_clmulepi64_si128(r0, k01, 0x00),
+						 _mm_clmulepi64_si128(r1, k01, 0x10),
+						 _mm_clmulepi64_si128(r2, k2, 0x00), 0x96);
 
-	return (uint32_t)_mm_extract_epi32(_mm_xor_si128(p, _mm_clmulepi64_si128(y, k2, 0x00)), 1);
+	return (uint32_t)_mm_extract_epi32(s, 1);
+}
+
+/* Two 4-byte chunks (8 bytes at p), zero-extended into the two qwords, reversed. */
+TGT_GFNI static inline __m128i gfni_pair(const uint8_t *p)
+{
+	return gfni_rev128(_mm_cvtepu32_epi64(_mm_loadl_epi64((const __m128i *)p)));
+}
+
+/*
+ * Exactly 36 bytes, the latency path: nine 4-byte chunks in five registers,
+ * nine multiplies against win[0..8] (no lane crossing, no byte shifts), two
+ * levels of three-way XOR.
+ */
+TGT_GFNI static inline uint32_t gfni_36p(const struct tunvnet_toeplitz *t, const uint8_t *in,
+					 const uint8_t *ports)
+{
+	const __m128i x0 = gfni_pair(in), x1 = gfni_pair(in + 8), x2 = gfni_pair(in + 16),
+		      x3 = gfni_pair(in + 24);
+	const __m128i x4 = gfni_rev128(_mm_cvtsi32_si128((int)tv_get_le32(ports)));
+	const __m128i k0 = _mm_load_si128((const __m128i *)t->win);
+	const __m128i k1 = _mm_load_si128((const __m128i *)(t->win + 2));
+	const __m128i k2 = _mm_load_si128((const __m128i *)(t->win + 4));
+	const __m128i k3 = _mm_load_si128((const __m128i *)(t->win + 6));
+	const __m128i k4 = _mm_loadl_epi64((const __m128i *)(t->win + 8));
+	const __m128i s0 = _mm_ternarylogic_epi64(_mm_clmulepi64_si128(x0, k0, 0x00),
+						  _mm_clmulepi64_si128(x0, k0, 0x11),
+						  _mm_clmulepi64_si128(x1, k1, 0x00), 0x96);
+	const __m128i s1 = _mm_ternarylogic_epi64(_mm_clmulepi64_si128(x1, k1, 0x11),
+						  _mm_clmulepi64_si128(x2, k2, 0x00),
+						  _mm_clmulepi64_si128(x2, k2, 0x11), 0x96);
+	const __m128i s2 = _mm_ternarylogic_epi64(_mm_clmulepi64_si128(x3, k3, 0x00),
+						  _mm_clmulepi64_si128(x3, k3, 0x11),
+						  _mm_clmulepi64_si128(x4, k4, 0x00), 0x96);
+
+	return (uint32_t)_mm_extract_epi32(_mm_ternarylogic_epi64(s0, s1, s2, 0x96), 1);
 }
 
 TGT_GFNI static inline uint32_t gfni_12x(const struct tunvnet_toeplitz *t, const uint8_t *in)
@@ -315,6 +355,8 @@ TGT_GFNI static uint32_t gfni_hash(const struct tunvnet_toeplitz *t, const uint8
 
 	if (len == 12)
 		return gfni_12x(t, in);
+	if (len == 36)
+		return gfni_36p(t, in, in + 32);
 	if (len <= 12)
 		return gfni_12(t, in, (__mmask16)m);
 	if (len <= 16)
@@ -325,10 +367,7 @@ TGT_GFNI static uint32_t gfni_hash(const struct tunvnet_toeplitz *t, const uint8
 TGT_GFNI static uint32_t gfni_tuple(const struct tunvnet_toeplitz *t, const uint8_t *a,
 				    size_t alen, const uint8_t *ports)
 {
-	if (alen == 8)
-		return gfni_12p(t, a, ports);
-	return gfni_36core(t, _mm256_loadu_si256((const __m256i *)a),
-			   _mm_cvtsi32_si128((int)tv_get_le32(ports)));
+	return alen == 8 ? gfni_12p(t, a, ports) : gfni_36p(t, a, ports);
 }
 
 /*
