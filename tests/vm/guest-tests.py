@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Run the project's live and CLI suites inside a test kernel.
+
+Run by run-in-vm.sh in the guest: reads meson's own test list
+(BUILD/meson-info/intro-tests.json), so a test added to a suite is run here
+with no edit. The guest root is the host's, read-only: scratch space is a
+tmpfs on /tmp. Exit 0 when nothing failed (77 when everything skipped).
+"""
+import json
+import os
+import subprocess
+import sys
+
+build, suites = sys.argv[1], sys.argv[2].split(",")
+subprocess.run(["mount", "-t", "tmpfs", "tmpfs", "/tmp"], check=False)
+
+with open(os.path.join(build, "meson-info", "intro-tests.json")) as f:
+    tests = json.load(f)
+
+counts = {"passed": 0, "failed": 0, "skipped": 0}
+for t in tests:
+    suite = t["suite"][0].split(":")[-1] if t["suite"] else ""
+    if suite not in suites:
+        continue
+    env = dict(os.environ)
+    env.update(t.get("env") or {})
+    env["TMPDIR"] = "/tmp"
+    try:
+        r = subprocess.run(t["cmd"], env=env, cwd=t.get("workdir") or "/run",
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=t.get("timeout") or 60)
+        rc, out = r.returncode, r.stdout.decode(errors="replace")
+    except subprocess.TimeoutExpired as e:
+        rc, out = -1, (e.stdout or b"").decode(errors="replace") + "\n(timed out)"
+    verdict = "passed" if rc == 0 else "skipped" if rc == 77 else "failed"
+    counts[verdict] += 1
+    print(f"  {suite}/{t['name']}: {verdict.upper()} (exit {rc})", flush=True)
+    if verdict != "passed":
+        # Why it skipped or failed, briefly.
+        print("    " + "\n    ".join(out.strip().splitlines()[-40:]), flush=True)
+
+print("in-guest %s: %d passed, %d failed, %d skipped" %
+      ("+".join(suites), counts["passed"], counts["failed"], counts["skipped"]))
+if counts["failed"]:
+    sys.exit(1)
+sys.exit(77 if counts["passed"] == 0 else 0)
