@@ -25,5 +25,12 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
 	meson test -C build-san --suite unit --suite fuzz --print-errorlogs --num-processes 2 || status=1
 logs+=(build-san/meson-logs/testlog.json)
 
+# Speed is compared, not asserted: one run of the benchmark, ratios against
+# the peers measured in the same run (informational; never fails the suite).
+if [ -x build/bench/tunvnet-bench ]; then
+	echo "== benchmark (ns per operation; ratio = peer / tunvnet-auto, same run)"
+	build/bench/tunvnet-bench || echo "benchmark did not run"
+fi
+
 python3 scripts/test-summary.py "${logs[@]}" || status=1
 exit $status
