@@ -22,8 +22,9 @@ void tv_err_clear(void);
 /*
  * An options struct whose first member is its size: accept any size the
  * caller was built with, treating members it does not have as zero.
- * Copies min(sizeof(*dst), opts->sz) bytes into a zeroed dst; -EINVAL when
- * the caller's struct is larger than ours and its extra bytes are not zero.
+ * Copies min(dst_sz, its sz) bytes into a zeroed dst (a NULL src leaves
+ * it zeroed). -EINVAL when its sz is below min_sz; -E2BIG when the
+ * caller's struct is larger than ours and its extra bytes are not zero.
  */
 int tv_opts_copy(void *dst, size_t dst_sz, const void *src, size_t min_sz);
 
