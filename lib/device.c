@@ -90,6 +90,16 @@ static int dev_push(struct tunvnet_dev *d, int fd, bool adopted)
 	return (int)d->nq++;
 }
 
+/* A queue this library opened: if it cannot be kept, nobody else will close it. */
+static int dev_push_own(struct tunvnet_dev *d, int fd)
+{
+	int idx = dev_push(d, fd, false);
+
+	if (idx < 0)
+		close(fd);
+	return idx;
+}
+
 static void dev_free(struct tunvnet_dev *d)
 {
 	unsigned int i;
@@ -275,6 +285,29 @@ static int queue_setup(struct tunvnet_dev *d, int fd, int hdr_sz, enum tunvnet_e
 }
 
 /*
+ * The last step of every open: bring each queue to the requested header size
+ * and endianness, learn what the kernel then has in force, hand out d.
+ */
+static int dev_finish(struct tunvnet_dev *d, int hdr_sz, enum tunvnet_endian e,
+		      struct tunvnet_dev **devp)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < d->nq; i++) {
+		err = queue_setup(d, d->fds[i], hdr_sz, e);
+		if (err)
+			return err;
+	}
+	err = dev_refresh(d);
+	if (err)
+		return err;
+	d->ifindex = (int)if_nametoindex(d->name);
+	*devp = d;
+	return 0;
+}
+
+/*
  * The sizes header.c can parse (a struct's size, or 24 and more): any
  * other size the kernel would accept, but every later queue read would fail.
  */
@@ -414,11 +447,9 @@ TUNVNET_API int tunvnet_dev_open(const char *name, const struct tunvnet_dev_opts
 	}
 	strcpy(d->name, nm);
 	d->created = !existed;
-	err = dev_push(d, fd, false);
-	if (err < 0) {
-		close(fd);
+	err = dev_push_own(d, fd);
+	if (err < 0)
 		goto fail;
-	}
 
 	if (o.owner >= 0 && ioctl(fd, TV_TUNSETOWNER, (unsigned long)o.owner) < 0) {
 		err = ioctl_err(d->name, "TUNSETOWNER", errno);
@@ -441,23 +472,14 @@ TUNVNET_API int tunvnet_dev_open(const char *name, const struct tunvnet_dev_opts
 			err = fd;
 			goto fail;
 		}
-		err = dev_push(d, fd, false);
-		if (err < 0) {
-			close(fd);
+		err = dev_push_own(d, fd);
+		if (err < 0)
 			goto fail;
-		}
 	}
 	d->flags |= o.flags & TUNVNET_DEV_VNET_HDR; /* so queue_setup applies the header */
-	for (i = 0; i < d->nq; i++) {
-		err = queue_setup(d, d->fds[i], o.vnet_hdr_sz, o.endian);
-		if (err)
-			goto fail;
-	}
-	err = dev_refresh(d);
+	err = dev_finish(d, o.vnet_hdr_sz, o.endian, devp);
 	if (err)
 		goto fail;
-	d->ifindex = (int)if_nametoindex(d->name);
-	*devp = d;
 	return 0;
 
 fail:
@@ -605,26 +627,16 @@ TUNVNET_API int tunvnet_dev_open_vtap(const char *ifname, const struct tunvnet_d
 			err = fd;
 			goto fail;
 		}
-		err = dev_push(d, fd, false);
-		if (err < 0) {
-			close(fd);
+		err = dev_push_own(d, fd);
+		if (err < 0)
 			goto fail;
-		}
 	}
 	/* Every tap queue starts with IFF_VNET_HDR; the kernel's word is the truth. */
 	err = dev_refresh(d);
+	if (!err)
+		err = dev_finish(d, o.vnet_hdr_sz, o.endian, devp);
 	if (err)
 		goto fail;
-	for (i = 0; i < d->nq; i++) {
-		err = queue_setup(d, d->fds[i], o.vnet_hdr_sz, o.endian);
-		if (err)
-			goto fail;
-	}
-	err = dev_refresh(d);
-	if (err)
-		goto fail;
-	d->ifindex = (int)if_nametoindex(d->name);
-	*devp = d;
 	return 0;
 fail:
 	dev_free(d);
@@ -692,15 +704,10 @@ TUNVNET_API int tunvnet_dev_adopt(int fd, const struct tunvnet_dev_opts *opts,
 	if (err < 0)
 		goto fail;
 	err = dev_refresh(d);
-	if (err)
-		goto fail;
-	err = queue_setup(d, fd, o.vnet_hdr_sz, o.endian);
 	if (!err)
-		err = dev_refresh(d);
+		err = dev_finish(d, o.vnet_hdr_sz, o.endian, devp);
 	if (err)
 		goto fail;
-	d->ifindex = (int)if_nametoindex(d->name);
-	*devp = d;
 	return 0;
 fail:
 	d->flags |= TUNVNET_DEV_KEEP_FDS; /* never close the caller's fd on failure */
@@ -717,7 +724,7 @@ TUNVNET_API int tunvnet_dev_add_queue(struct tunvnet_dev *dev)
 {
 	struct ifreq ifr;
 	char nm[IFNAMSIZ];
-	int fd, err, idx;
+	int fd, err;
 
 	tv_err_clear();
 	if (!dev)
@@ -744,16 +751,13 @@ TUNVNET_API int tunvnet_dev_add_queue(struct tunvnet_dev *dev)
 		close(fd);
 		return err;
 	}
-	idx = dev_push(dev, fd, false);
-	if (idx < 0)
-		close(fd);
-	return idx;
+	return dev_push_own(dev, fd);
 }
 
 TUNVNET_API int tunvnet_dev_adopt_queue(struct tunvnet_dev *dev, int fd)
 {
 	struct ifreq ifr;
-	int err, idx;
+	int err;
 
 	tv_err_clear();
 	if (!dev)
@@ -768,8 +772,7 @@ TUNVNET_API int tunvnet_dev_adopt_queue(struct tunvnet_dev *dev, int fd)
 	err = queue_setup(dev, fd, dev->vnet_hdr_sz, dev->endian);
 	if (err)
 		return err;
-	idx = dev_push(dev, fd, true);
-	return idx;
+	return dev_push(dev, fd, true);
 }
 
 TUNVNET_API const char *tunvnet_dev_name(const struct tunvnet_dev *dev)
