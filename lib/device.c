@@ -23,6 +23,8 @@
 #define TV_PI_LEN 4
 /* A GSO frame from the stack: the 64 KiB GSO/GRO limit from L3 on. */
 #define TV_GSO_MAX 65536
+/* The flags only this library keeps: no kernel call reports them. */
+#define TV_DEV_LIB_FLAGS (TUNVNET_DEV_NONBLOCK | TUNVNET_DEV_KEEP_FDS)
 
 static const char *dname(const struct tunvnet_dev *dev)
 {
@@ -128,7 +130,7 @@ static int set_nonblock_fd(int fd, bool on)
 /* TUNGETIFF flags -> TUNVNET_DEV_*, keeping the library-side bits. */
 static uint32_t iff_to_flags(unsigned int iff, uint32_t keep)
 {
-	uint32_t f = keep & (TUNVNET_DEV_NONBLOCK | TUNVNET_DEV_KEEP_FDS);
+	uint32_t f = keep & TV_DEV_LIB_FLAGS;
 
 	if (iff & TV_IFF_MULTI_QUEUE)
 		f |= TUNVNET_DEV_MULTI_QUEUE;
@@ -437,7 +439,7 @@ TUNVNET_API int tunvnet_dev_open(const char *name, const struct tunvnet_dev_opts
 		return err;
 	d->kind = o.kind;
 	/* PI too: without sysfs tun_flags, dev_refresh can learn it only from here. */
-	d->flags = o.flags & (TUNVNET_DEV_NONBLOCK | TUNVNET_DEV_KEEP_FDS | TUNVNET_DEV_PI);
+	d->flags = o.flags & (TV_DEV_LIB_FLAGS | TUNVNET_DEV_PI);
 	iff = flags_to_iff(o.kind, o.flags);
 
 	fd = tun_attach(nm, iff, o.flags & TUNVNET_DEV_EXCL);
@@ -620,7 +622,7 @@ TUNVNET_API int tunvnet_dev_open_vtap(const char *ifname, const struct tunvnet_d
 	}
 	strcpy(d->name, ifname);
 	d->kind = kind;
-	d->flags = o.flags & (TUNVNET_DEV_NONBLOCK | TUNVNET_DEV_KEEP_FDS);
+	d->flags = o.flags & TV_DEV_LIB_FLAGS;
 	for (i = 0; i < o.queues; i++) {
 		fd = vtap_open_queue(d);
 		if (fd < 0) {
@@ -699,7 +701,7 @@ TUNVNET_API int tunvnet_dev_adopt(int fd, const struct tunvnet_dev_opts *opts,
 			strcpy(d->node, link);
 		}
 	}
-	d->flags = o.flags & (TUNVNET_DEV_NONBLOCK | TUNVNET_DEV_KEEP_FDS);
+	d->flags = o.flags & TV_DEV_LIB_FLAGS;
 	err = dev_push(d, fd, true);
 	if (err < 0)
 		goto fail;
