@@ -41,6 +41,16 @@ static bool probe_not_there(int e)
 	return e == EINVAL || e == ENOTTY || e == EBADFD || e == EOPNOTSUPP;
 }
 
+/* What a probe on a kernel without the series says, the first time and when cached. */
+static int feature_missing(int err)
+{
+	char rel[128];
+
+	return tv_err(err, "kernel %s lacks the tun virtio-net hashing feature (neither "
+			   "TUNGETVNETHASHCAP nor TUNGETVNETHASHTYPES answers)",
+		      kernel_release(rel, sizeof(rel)));
+}
+
 /* Copy our caps into the caller's, which may be an older (smaller) struct. */
 static int caps_out(struct tunvnet_caps *dst, const struct tunvnet_caps *src)
 {
@@ -66,7 +76,6 @@ static int caps_check_arg(const struct tunvnet_caps *caps)
 /* Probe fd (which must be a tun or tap fd); fills c, returns 0 or -errno. */
 static int probe_fd(int fd, struct tunvnet_caps *c)
 {
-	char rel[128];
 	uint32_t types = 0;
 	struct tv_tun_vnet_hash cap;
 	int eb, ea;
@@ -97,10 +106,7 @@ static int probe_fd(int fd, struct tunvnet_caps *c)
 	if (eb == EBADF || ea == EBADF)
 		return tv_err(-EBADF, "fd %d is not an open file descriptor", fd);
 	if (probe_not_there(eb) && probe_not_there(ea))
-		return tv_err(-EOPNOTSUPP,
-			      "kernel %s lacks the tun virtio-net hashing feature (neither "
-			      "TUNGETVNETHASHCAP nor TUNGETVNETHASHTYPES answers)",
-			      kernel_release(rel, sizeof(rel)));
+		return feature_missing(-EOPNOTSUPP);
 	return tv_err(-(probe_not_there(eb) ? ea : eb),
 		      "probing the tun hashing uAPI on fd %d failed: TUNGETVNETHASHTYPES: %s, "
 		      "TUNGETVNETHASHCAP: %s", fd, strerror(eb), strerror(ea));
@@ -136,8 +142,6 @@ TUNVNET_API int tunvnet_caps_probe(int fd, struct tunvnet_caps *caps)
 /* Probe once per handle; later calls reuse the answer (and its message). */
 static int dev_probe(struct tunvnet_dev *dev)
 {
-	char msg[256];
-
 	if (!dev->uapi_probed) {
 		if (!dev->fds || dev->nq == 0)
 			return tv_err(-EINVAL, "device handle has no queue to probe on");
@@ -147,13 +151,7 @@ static int dev_probe(struct tunvnet_dev *dev)
 		dev->uapi = dev->caps.uapi;
 		dev->uapi_probed = true;
 	} else if (dev->caps_err) {
-		char rel[128];
-
-		snprintf(msg, sizeof(msg),
-			 "kernel %s lacks the tun virtio-net hashing feature (neither "
-			 "TUNGETVNETHASHCAP nor TUNGETVNETHASHTYPES answers)",
-			 kernel_release(rel, sizeof(rel)));
-		return tv_err(dev->caps_err, "%s", msg);
+		return feature_missing(dev->caps_err);
 	}
 	return dev->caps_err;
 }
