@@ -48,6 +48,16 @@ int tv_opts_copy(void *dst, size_t dst_sz, const void *src, size_t min_sz)
 	return 0;
 }
 
+void tv_opts_out(void *dst, const void *src, size_t src_sz)
+{
+	size_t sz;
+
+	memcpy(&sz, dst, sizeof(sz));
+	if (sz > src_sz)
+		sz = src_sz;
+	memcpy((char *)dst + sizeof(sz), (const char *)src + sizeof(sz), sz - sizeof(sz));
+}
+
 TUNVNET_API const char *tunvnet_version(void)
 {
 	return "0.1.0";

@@ -51,18 +51,6 @@ static int feature_missing(int err)
 		      kernel_release(rel, sizeof(rel)));
 }
 
-/* Copy our caps into the caller's, which may be an older (smaller) struct. */
-static int caps_out(struct tunvnet_caps *dst, const struct tunvnet_caps *src)
-{
-	size_t sz = dst->sz;
-
-	if (sz > sizeof(*src))
-		sz = sizeof(*src);
-	memcpy((char *)dst + sizeof(dst->sz), (const char *)src + sizeof(src->sz),
-	       sz - sizeof(src->sz));
-	return 0;
-}
-
 static int caps_check_arg(const struct tunvnet_caps *caps)
 {
 	if (!caps)
@@ -127,7 +115,7 @@ TUNVNET_API int tunvnet_caps_probe(int fd, struct tunvnet_caps *caps)
 		if (own < 0) {
 			err = -errno;
 			memset(&c, 0, sizeof(c));
-			caps_out(caps, &c);
+			tv_opts_out(caps, &c, sizeof(c));
 			return tv_err(err, "cannot open /dev/net/tun to probe: %s", strerror(-err));
 		}
 		fd = own;
@@ -135,7 +123,7 @@ TUNVNET_API int tunvnet_caps_probe(int fd, struct tunvnet_caps *caps)
 	err = probe_fd(fd, &c);
 	if (own >= 0)
 		close(own);
-	caps_out(caps, &c);
+	tv_opts_out(caps, &c, sizeof(c));
 	return err;
 }
 
@@ -170,10 +158,10 @@ TUNVNET_API int tunvnet_dev_caps(struct tunvnet_dev *dev, struct tunvnet_caps *c
 	if (err && !dev->uapi_probed) {
 		struct tunvnet_caps none = { .sz = sizeof(none) };
 
-		caps_out(caps, &none);
+		tv_opts_out(caps, &none, sizeof(none));
 		return err;
 	}
-	caps_out(caps, &dev->caps);
+	tv_opts_out(caps, &dev->caps, sizeof(dev->caps));
 	return err;
 }
 
@@ -573,8 +561,6 @@ TUNVNET_API int tunvnet_dev_clear_hash(struct tunvnet_dev *dev)
 
 TUNVNET_API int tunvnet_dev_get_hash(const struct tunvnet_dev *dev, struct tunvnet_hash_cfg *cfg)
 {
-	size_t sz;
-
 	tv_err_clear();
 	if (!dev || !cfg)
 		return tv_err(-EINVAL, "no device handle or no cfg");
@@ -583,8 +569,6 @@ TUNVNET_API int tunvnet_dev_get_hash(const struct tunvnet_dev *dev, struct tunvn
 			      cfg->sz);
 	if (!dev->hash_set)
 		return tv_err(-ENOENT, "this handle has applied no hash configuration");
-	sz = cfg->sz < sizeof(*cfg) ? cfg->sz : sizeof(*cfg);
-	memcpy((char *)cfg + sizeof(cfg->sz), (const char *)&dev->hash + sizeof(cfg->sz),
-	       sz - sizeof(cfg->sz));
+	tv_opts_out(cfg, &dev->hash, sizeof(dev->hash));
 	return 0;
 }

@@ -27,6 +27,12 @@ void tv_err_clear(void);
  * caller's struct is larger than ours and its extra bytes are not zero.
  */
 int tv_opts_copy(void *dst, size_t dst_sz, const void *src, size_t min_sz);
+/*
+ * The other way: copy our src (src_sz bytes) out into a caller's struct of
+ * the size its first member says (at least that member), as far as both
+ * go; that size stays as the caller set it.
+ */
+void tv_opts_out(void *dst, const void *src, size_t src_sz);
 
 /* Unaligned, explicit-endian loads and stores: packet data is untrusted bytes. */
 static inline uint16_t tv_get_be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
