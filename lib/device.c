@@ -31,8 +31,8 @@ static const char *dname(const struct tunvnet_dev *dev)
 	return dev && dev->name[0] ? dev->name : "(unnamed)";
 }
 
-/* One place that words errno in this feature's terms. */
-static int ioctl_err(const char *name, const char *what, int e)
+/* One place that words errno in this feature's terms (device.h). */
+int tv_ioctl_err(const char *name, const char *what, int e)
 {
 	switch (e) {
 	case EBADFD:
@@ -204,7 +204,7 @@ static int dev_refresh(struct tunvnet_dev *d)
 
 	err = getiff(d->fds[0], &ifr);
 	if (err)
-		return ioctl_err(dname(d), "TUNGETIFF", -err);
+		return tv_ioctl_err(dname(d), "TUNGETIFF", -err);
 	iff = (unsigned short)ifr.ifr_flags;
 	if (d->kind == TUNVNET_KIND_TUN || d->kind == TUNVNET_KIND_TAP) {
 		/*
@@ -224,7 +224,7 @@ static int dev_refresh(struct tunvnet_dev *d)
 	d->flags = iff_to_flags(iff, d->flags);
 	if (d->flags & TUNVNET_DEV_VNET_HDR) {
 		if (ioctl(d->fds[0], TV_TUNGETVNETHDRSZ, &sz) < 0)
-			return ioctl_err(dname(d), "TUNGETVNETHDRSZ", errno);
+			return tv_ioctl_err(dname(d), "TUNGETVNETHDRSZ", errno);
 		d->vnet_hdr_sz = sz;
 	} else {
 		d->vnet_hdr_sz = 0;
@@ -239,7 +239,7 @@ static int hdr_sz_on(const struct tunvnet_dev *d, int fd, int sz)
 		if (errno == EINVAL)
 			return tv_err(-EINVAL, "vnet header size %d refused by the kernel "
 					       "(at least 10)", sz);
-		return ioctl_err(dname(d), "TUNSETVNETHDRSZ", errno);
+		return tv_ioctl_err(dname(d), "TUNSETVNETHDRSZ", errno);
 	}
 	return 0;
 }
@@ -249,7 +249,7 @@ static int endian_on(const struct tunvnet_dev *d, int fd, enum tunvnet_endian e)
 	int le = e == TUNVNET_ENDIAN_LE, be = e == TUNVNET_ENDIAN_BE;
 
 	if (ioctl(fd, TV_TUNSETVNETLE, &le) < 0)
-		return ioctl_err(dname(d), "TUNSETVNETLE", errno);
+		return tv_ioctl_err(dname(d), "TUNSETVNETLE", errno);
 	if (ioctl(fd, TV_TUNSETVNETBE, &be) < 0) {
 		/* Without CONFIG_TUN_VNET_CROSS_LE there is no BE to clear. */
 		if (errno == EINVAL && !be)
@@ -257,7 +257,7 @@ static int endian_on(const struct tunvnet_dev *d, int fd, enum tunvnet_endian e)
 		if (errno == EINVAL)
 			return tv_err(-EOPNOTSUPP, "big-endian vnet headers need a kernel built "
 						   "with CONFIG_TUN_VNET_CROSS_LE");
-		return ioctl_err(dname(d), "TUNSETVNETBE", errno);
+		return tv_ioctl_err(dname(d), "TUNSETVNETBE", errno);
 	}
 	return 0;
 }
@@ -454,16 +454,16 @@ TUNVNET_API int tunvnet_dev_open(const char *name, const struct tunvnet_dev_opts
 		goto fail;
 
 	if (o.owner >= 0 && ioctl(fd, TV_TUNSETOWNER, (unsigned long)o.owner) < 0) {
-		err = ioctl_err(d->name, "TUNSETOWNER", errno);
+		err = tv_ioctl_err(d->name, "TUNSETOWNER", errno);
 		goto fail;
 	}
 	if (o.group >= 0 && ioctl(fd, TV_TUNSETGROUP, (unsigned long)o.group) < 0) {
-		err = ioctl_err(d->name, "TUNSETGROUP", errno);
+		err = tv_ioctl_err(d->name, "TUNSETGROUP", errno);
 		goto fail;
 	}
 	if (o.flags & TUNVNET_DEV_PERSIST) {
 		if (ioctl(fd, TV_TUNSETPERSIST, 1UL) < 0) {
-			err = ioctl_err(d->name, "TUNSETPERSIST", errno);
+			err = tv_ioctl_err(d->name, "TUNSETPERSIST", errno);
 			goto fail;
 		}
 		persisted = d->created;
@@ -742,7 +742,7 @@ TUNVNET_API int tunvnet_dev_add_queue(struct tunvnet_dev *dev)
 		/* TUNSETIFF by name would create a new device if this one is gone. */
 		err = dev->nq ? getiff(dev->fds[0], &ifr) : -ENODEV;
 		if (err)
-			return ioctl_err(dname(dev), "TUNGETIFF", -err);
+			return tv_ioctl_err(dname(dev), "TUNGETIFF", -err);
 		memcpy(nm, dev->name, IFNAMSIZ);
 		fd = tun_attach(nm, flags_to_iff(dev->kind, dev->flags), false);
 	}
@@ -766,7 +766,7 @@ TUNVNET_API int tunvnet_dev_adopt_queue(struct tunvnet_dev *dev, int fd)
 		return tv_err(-EINVAL, "no device handle");
 	err = getiff(fd, &ifr);
 	if (err)
-		return ioctl_err(dname(dev), "TUNGETIFF on the adopted fd", -err);
+		return tv_ioctl_err(dname(dev), "TUNGETIFF on the adopted fd", -err);
 	ifr.ifr_name[IFNAMSIZ - 1] = '\0';
 	if (strcmp(ifr.ifr_name, dev->name) != 0)
 		return tv_err(-EINVAL, "fd %d is a queue of %s, not of %s", fd, ifr.ifr_name,
@@ -819,7 +819,7 @@ TUNVNET_API int tunvnet_dev_set_persist(struct tunvnet_dev *dev, bool persist)
 					   "(tunvnet_link_delete); persistence is a tun/tap setting",
 			      dev->name, tunvnet_kind_name(dev->kind));
 	if (ioctl(dev->fds[0], TV_TUNSETPERSIST, persist ? 1UL : 0UL) < 0)
-		return ioctl_err(dev->name, "TUNSETPERSIST", errno);
+		return tv_ioctl_err(dev->name, "TUNSETPERSIST", errno);
 	if (persist)
 		dev->flags |= TUNVNET_DEV_PERSIST;
 	else
@@ -872,7 +872,7 @@ static int if_ioctl(const struct tunvnet_dev *dev, unsigned long req, struct ifr
 		if (e == ENODEV)
 			return tv_err(-EBADFD, "device %s was deleted (%s: no such device)",
 				      dev->name, what);
-		return ioctl_err(dev->name, what, e);
+		return tv_ioctl_err(dev->name, what, e);
 	}
 	close(s);
 	return 0;
@@ -930,7 +930,7 @@ TUNVNET_API int tunvnet_dev_get_vnet_hdr_sz(struct tunvnet_dev *dev, int *sz)
 	if (!dev || !dev->nq || !sz)
 		return tv_err(-EINVAL, "no device handle or no output");
 	if (ioctl(dev->fds[0], TV_TUNGETVNETHDRSZ, &v) < 0)
-		return ioctl_err(dev->name, "TUNGETVNETHDRSZ", errno);
+		return tv_ioctl_err(dev->name, "TUNGETVNETHDRSZ", errno);
 	/* Without IFF_VNET_HDR the kernel keeps a size but puts no header on packets. */
 	dev->vnet_hdr_sz = dev->flags & TUNVNET_DEV_VNET_HDR ? v : 0;
 	*sz = dev->vnet_hdr_sz;
@@ -965,7 +965,7 @@ TUNVNET_API int tunvnet_dev_get_vnet_endian(struct tunvnet_dev *dev, enum tunvne
 		return tv_err(-EINVAL, "no device handle or no output");
 	/* TUNGETVNETLE fails only when the device is gone or the fd is not a queue. */
 	if (ioctl(dev->fds[0], TV_TUNGETVNETLE, &v) < 0)
-		return ioctl_err(dev->name, "TUNGETVNETLE", errno);
+		return tv_ioctl_err(dev->name, "TUNGETVNETLE", errno);
 	dev->endian = query_endian(dev->fds[0]);
 	*endian = dev->endian;
 	return 0;
@@ -991,7 +991,7 @@ TUNVNET_API int tunvnet_dev_max_frame(struct tunvnet_dev *dev, size_t *len)
 		return tv_err(-EINVAL, "no device handle or no output");
 	err = getiff(dev->fds[0], &ifr);
 	if (err)
-		return ioctl_err(dev->name, "TUNGETIFF", -err);
+		return tv_ioctl_err(dev->name, "TUNGETIFF", -err);
 	memset(&ifr, 0, sizeof(ifr));
 	err = if_ioctl(dev, SIOCGIFMTU, &ifr, "SIOCGIFMTU");
 	if (err)

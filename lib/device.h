@@ -43,4 +43,10 @@ struct tunvnet_dev {
 	int io_err[TV_IO_QUEUES];
 };
 
+/*
+ * device.c: a failed ioctl (errno e) on device name, worded in this
+ * feature's terms: EBADFD/ENOLINK as "deleted", EPERM as CAP_NET_ADMIN.
+ */
+int tv_ioctl_err(const char *name, const char *what, int e);
+
 #endif /* TUNVNET_DEVICE_H */

@@ -410,8 +410,7 @@ static int dev_hdr_sz(struct tunvnet_dev *dev, int *szp)
 	for (q = 0; q < dev->nq; q++) {
 		if (ioctl(dev->fds[q], TV_TUNGETVNETHDRSZ, &sz) < 0) {
 			if (errno == EBADFD)
-				return tv_err(-EBADFD, "device %s was deleted (TUNGETVNETHDRSZ "
-						       "gives EBADFD); close this handle", dev->name);
+				return tv_ioctl_err(dev->name, "TUNGETVNETHDRSZ", EBADFD);
 			/* Unknown: let the caller's cached value stand. */
 			*szp = dev->vnet_hdr_sz;
 			return 0;
@@ -522,8 +521,7 @@ TUNVNET_API int tunvnet_dev_set_hash(struct tunvnet_dev *dev, const struct tunvn
 	if (err < 0) {
 		switch (e) {
 		case EBADFD:
-			return tv_err(-EBADFD, "device %s was deleted (the hash ioctl gives EBADFD); "
-					       "close this handle", dev->name);
+			return tv_ioctl_err(dev->name, "the hash ioctl", EBADFD);
 		case EBUSY:
 			return tv_err(-EBUSY, "device %s has a steering eBPF program attached: "
 					      "generation A kernels (series v5-v9) refuse RSS "
