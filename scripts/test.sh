@@ -1,7 +1,8 @@
 #!/bin/bash
 # Quick start, command 2: install, build, and run the whole test suite:
 # unit, live (host kernel), CLI, fuzz replay, the VM suite against every test
-# kernel, then the unit and fuzz suites again under ASan+UBSan. Ends with
+# kernel, then the unit and fuzz suites again under ASan+UBSan, then libFuzzer
+# on the parsers for a bounded time. Ends with
 # one line: "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +25,16 @@ TUNVNET_BUILD=build-san TUNVNET_MESON_ARGS="-Db_sanitize=address,undefined -Db_l
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
 	meson test -C build-san --suite unit --suite fuzz --print-errorlogs --num-processes 2 || status=1
 logs+=(build-san/meson-logs/testlog.json)
+
+# Coverage-guided fuzzing of the parsers with libFuzzer (clang), bounded in time.
+if command -v clang >/dev/null; then
+	CC=clang TUNVNET_BUILD=build-fuzz TUNVNET_MESON_ARGS="-Dfuzz=true -Dbench=false" \
+		./scripts/setup.sh || exit 1
+	meson test -C build-fuzz --suite libfuzzer --print-errorlogs --num-processes 1 || status=1
+	logs+=(build-fuzz/meson-logs/testlog.json)
+else
+	echo "libFuzzer: clang is missing, the coverage-guided fuzz runs are left out"
+fi
 
 # Speed is compared, not asserted: one run of the benchmark, ratios against
 # the peers measured in the same run (informational; never fails the suite).
