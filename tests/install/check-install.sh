@@ -38,7 +38,10 @@ grep -q 'tunvnet_strerror@@TUNVNET_0.1' <<<"$dynsyms" || fail "symbols not versi
 for f in $(grep -oE '^TUNVNET_API [^(]*\b(tunvnet_[a-z0-9_]+)\(' "$src/include/tunvnet/tunvnet.h" |
 	   grep -oE 'tunvnet_[a-z0-9_]+\($' | tr -d '('); do
 	grep -qw "$f" <<<"$exports" || fail "declared but not exported: $f"
+	ls "$root/share/man/man3/$f.3"* >/dev/null 2>&1 || fail "no man page for $f"
 done
+ls "$root/share/man/man1/tunvnet-ctl.1"* >/dev/null 2>&1 || fail "tunvnet-ctl(1) not installed"
+[ -x "$root/bin/tunvnet-ctl" ] || fail "tunvnet-ctl not installed"
 
 # The public header stands alone: no kernel header, C and C++.
 if grep -E '#include <linux/' "$root/include/tunvnet/tunvnet.h"; then fail "public header includes a kernel header"; fi
