@@ -492,6 +492,25 @@ fail:
 	return err;
 }
 
+int tv_vtap_entry(const char *ifname, const char *cls, char *entry, size_t len)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", ifname, cls);
+	dir = opendir(path);
+	if (!dir)
+		return -ENOENT;
+	while ((de = readdir(dir)))
+		if (strncmp(de->d_name, "tap", 3) == 0)
+			break;
+	if (de)
+		snprintf(entry, len, "%s", de->d_name);
+	closedir(dir);
+	return de ? 0 : -ENODEV;
+}
+
 /* /sys/class/net/NAME/{macvtap,ipvtap}/tapN: kind, node and major:minor. */
 static int vtap_lookup(const char *ifname, enum tunvnet_kind *kind, char *node, size_t node_len,
 		       dev_t *rdev)
@@ -500,41 +519,30 @@ static int vtap_lookup(const char *ifname, enum tunvnet_kind *kind, char *node, 
 		const char *cls;
 		enum tunvnet_kind kind;
 	} classes[] = { { "macvtap", TUNVNET_KIND_MACVTAP }, { "ipvtap", TUNVNET_KIND_IPVTAP } };
-	char path[PATH_MAX], buf[32];
+	char path[PATH_MAX], buf[32], tap[NAME_MAX + 1];
 	unsigned int maj, min;
-	struct dirent *de;
 	size_t i;
-	DIR *dir = NULL;
+	int err = -ENOENT;
 	FILE *f;
 
 	for (i = 0; i < TV_ARRAY_SIZE(classes); i++) {
-		snprintf(path, sizeof(path), "/sys/class/net/%s/%s", ifname, classes[i].cls);
-		dir = opendir(path);
-		if (dir)
+		err = tv_vtap_entry(ifname, classes[i].cls, tap, sizeof(tap));
+		if (err != -ENOENT)
 			break;
 	}
-	if (!dir) {
+	if (err == -ENOENT) {
 		snprintf(path, sizeof(path), "/sys/class/net/%s", ifname);
 		if (access(path, F_OK) < 0)
 			return tv_err(-ENODEV, "no interface named %s", ifname);
 		return tv_err(-ENODEV, "%s is not a macvtap or ipvtap link", ifname);
 	}
 	*kind = classes[i].kind;
-	while ((de = readdir(dir)))
-		if (strncmp(de->d_name, "tap", 3) == 0)
-			break;
-	if (!de) {
-		closedir(dir);
+	if (err)
 		return tv_err(-ENODEV, "%s has no tapN entry in sysfs", ifname);
-	}
-	if (strlen(de->d_name) + 6 > node_len) {
-		closedir(dir);
+	if (strlen(tap) + 6 > node_len)
 		return tv_err(-ENAMETOOLONG, "%s: tap entry name too long", ifname);
-	}
-	snprintf(node, node_len, "/dev/%.*s", (int)(node_len - 6), de->d_name);
-	snprintf(path, sizeof(path), "/sys/class/net/%s/%s/%s/dev", ifname, classes[i].cls,
-		 de->d_name);
-	closedir(dir);
+	snprintf(node, node_len, "/dev/%.*s", (int)(node_len - 6), tap);
+	snprintf(path, sizeof(path), "/sys/class/net/%s/%s/%s/dev", ifname, classes[i].cls, tap);
 	/* The major is dynamic: read it, never compute it. */
 	f = fopen(path, "re");
 	if (!f)

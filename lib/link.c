@@ -5,7 +5,6 @@
  * IFLA_INFO_DATA of kinds it does not know, so links are read from a raw
  * RTM_GETLINK dump parsed with libnl's core message API.
  */
-#include <dirent.h>
 #include <limits.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -170,25 +169,14 @@ static void parse_vtap(struct nlattr *data, struct tunvnet_link *l)
 	}
 }
 
-/* The character device is tapN in sysfs under the link: read it, never guess it. */
+/* The character device: the tapN sysfs lists under the link. */
 static void find_tap_dev(struct tunvnet_link *l)
 {
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
+	char tap[NAME_MAX + 1];
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", l->name,
-		 l->kind == TUNVNET_KIND_MACVTAP ? "macvtap" : "ipvtap");
-	d = opendir(path);
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (strncmp(de->d_name, "tap", 3) == 0) {
-			snprintf(l->tap_dev, sizeof(l->tap_dev), "/dev/%.26s", de->d_name);
-			break;
-		}
-	}
-	closedir(d);
+	if (tv_vtap_entry(l->name, l->kind == TUNVNET_KIND_MACVTAP ? "macvtap" : "ipvtap", tap,
+			  sizeof(tap)) == 0)
+		snprintf(l->tap_dev, sizeof(l->tap_dev), "/dev/%.26s", tap);
 }
 
 static int on_link(struct nl_msg *msg, void *arg)
