@@ -20,7 +20,6 @@
 
 #define TV_ETH_HLEN 14
 #define TV_VLAN_HLEN 4
-#define TV_PI_LEN 4
 /* A GSO frame from the stack: the 64 KiB GSO/GRO limit from L3 on. */
 #define TV_GSO_MAX 65536
 /* The flags only this library keeps: no kernel call reports them. */
@@ -309,14 +308,9 @@ static int dev_finish(struct tunvnet_dev *d, int hdr_sz, enum tunvnet_endian e,
 	return 0;
 }
 
-/*
- * The sizes header.c can parse (a struct's size, or 24 and more): any
- * other size the kernel would accept, but every later queue read would fail.
- */
 static int check_hdr_sz(int sz)
 {
-	if (sz == TUNVNET_HDR_LEGACY_LEN || sz == TUNVNET_HDR_V1_LEN ||
-	    sz == TUNVNET_HDR_HASH_LEN || sz >= TUNVNET_HDR_TUNNEL_LEN)
+	if (sz >= 0 && tv_hdr_sz_known((size_t)sz))
 		return 0;
 	return tv_err(-EINVAL, "vnet header size %d is not one of 10, 12, 20 or 24 and more", sz);
 }

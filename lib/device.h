@@ -7,6 +7,18 @@
 
 #include "internal.h"
 
+#define TV_PI_LEN 4 /* struct tun_pi: 2 flags + 2 protocol */
+
+/*
+ * The vnet header sizes header.c can parse: a struct's size, or 24 and more
+ * (the kernel would take any size from 10 on, but reads would then fail).
+ */
+static inline bool tv_hdr_sz_known(size_t sz)
+{
+	return sz == TUNVNET_HDR_LEGACY_LEN || sz == TUNVNET_HDR_V1_LEN ||
+	       sz == TUNVNET_HDR_HASH_LEN || sz >= TUNVNET_HDR_TUNNEL_LEN;
+}
+
 struct tunvnet_dev {
 	char name[16];              /* interface name (IFNAMSIZ) */
 	enum tunvnet_kind kind;

@@ -18,8 +18,6 @@
 
 #include "device.h"
 
-#define TV_PI_LEN 4 /* struct tun_pi: 2 flags + 2 protocol */
-
 static bool endian_ok(enum tunvnet_endian endian)
 {
 	return endian == TUNVNET_ENDIAN_NATIVE || endian == TUNVNET_ENDIAN_LE ||
@@ -69,8 +67,7 @@ static size_t layout_of(size_t hdr_sz)
 /* The public functions take only the sizes that name a struct. */
 static int check_size(size_t hdr_sz)
 {
-	if (hdr_sz == TUNVNET_HDR_LEGACY_LEN || hdr_sz == TUNVNET_HDR_V1_LEN ||
-	    hdr_sz == TUNVNET_HDR_HASH_LEN || hdr_sz >= TUNVNET_HDR_TUNNEL_LEN)
+	if (tv_hdr_sz_known(hdr_sz))
 		return 0;
 	return tv_err(-EINVAL, "vnet header size %zu is not one of 10 (legacy), 12 (v1), "
 			       "20 (v1_hash) or 24 and more (v1_hash_tunnel)", hdr_sz);
