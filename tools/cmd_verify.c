@@ -226,12 +226,12 @@ int cmd_verify(int argc, char **argv)
 	if (rc)
 		goto out;
 	r.nq = tunvnet_dev_num_queues(r.dev);
-	if (tunvnet_link_get(argv[optind], &link) == 0 && link.num_queues > r.nq) {
+	if (tunvnet_link_get(argv[optind], &link) == 0 && link.num_queues > r.nq)
 		fprintf(stderr, "%s verify: note: %u other queue(s) are attached; their packets "
 			"are not seen here\n", ctl_prog, link.num_queues - r.nq);
-		if (apply && !h.have_table)
-			hashopt_build(&h, "verify", link.num_queues);
-	}
+	/* The default table was built before the queues were known: spread it over all. */
+	if (apply && h.rss && !h.have_table)
+		hashopt_build(&h, "verify", link.num_queues > r.nq ? link.num_queues : r.nq);
 	/* Reports travel only in a 20-byte header or larger. */
 	if (tunvnet_dev_get_vnet_hdr_sz(r.dev, &hdr_sz) == 0 && !h.vnet_hdr_sz && apply &&
 	    h.report && hdr_sz < TUNVNET_HDR_HASH_LEN)
