@@ -1,0 +1,187 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# set / clear / verify with real traffic: a persistent 4-queue tap with report
+# and RSS, frames of several flows sent into it (sendframes.py, AF_PACKET), the
+# JSON summary and per-queue counts checked; a wrong key gives mismatches,
+# exit 1 and a pcap of exactly those frames; then a macvtap on a veth. On a
+# kernel without the feature: the same device, and set/verify/clear say so.
+# Needs root (CAP_NET_ADMIN) and python3.
+. "$(dirname "$0")/lib.sh"
+
+is_root || { echo "needs root" >&2; exit 77; }
+[ -c /dev/net/tun ] || { echo "no /dev/net/tun" >&2; exit 77; }
+command -v python3 >/dev/null 2>&1 || { echo "no python3" >&2; exit 77; }
+HERE=$(cd "$(dirname "$0")" && pwd)
+P=tvvl$$
+T=${P}t L=${P}p M=${P}m
+N=70                    # frames per run: 10 of each of the 7 kinds
+NONIP=10                # of which ARP-typed (sendframes.py: every 7th)
+K2=0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f202122232425262728
+W=$(mktemp -d)
+VPID=
+cleanup() {
+	[ -n "$VPID" ] && kill "$VPID" 2>/dev/null
+	for d in "$T" "$M" "$L"; do ip link del "$d" 2>/dev/null; done
+	rm -rf "$W" "$OUT" "$ERR"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+
+if ! have_feature; then
+	expect 0 create --type tap --queues 4 --vnet-hdr-size 20 --le $T
+	expect 1 set --report --rss --types 0x3f --table round-robin:4 $T
+	err_has "lacks the tun/tap virtio-net hashing feature"
+	expect 1 verify --count 1 --json $T
+	err_has "lacks the tun/tap virtio-net hashing feature"
+	out_empty
+	expect 1 clear $T
+	err_has "lacks the tun/tap virtio-net hashing feature"
+	expect 0 delete $T
+	done_tests
+fi
+
+# No IPv6 chatter (router solicitations, MLD) among the counted frames.
+quiet() { echo 1 >"/proc/sys/net/ipv6/conf/$1/disable_ipv6" 2>/dev/null || true; }
+is_up() { f=$(cat "/sys/class/net/$1/flags" 2>/dev/null) && [ $((f & 1)) -eq 1 ]; }
+
+# start_verify DEV NAME ARGS...: bring DEV down, run verify ARGS DEV in the
+# background (stdout $W/NAME.out, stderr $W/NAME.err) and wait until it has
+# attached, applied and brought DEV up (it does that last, before reading).
+start_verify() {
+	sv_dev=$1 sv_name=$2; shift 2
+	ip link set "$sv_dev" down
+	"$CTL" verify "$@" --duration 60 "$sv_dev" >"$W/$sv_name.out" 2>"$W/$sv_name.err" &
+	VPID=$!
+	i=0
+	while ! is_up "$sv_dev"; do
+		if ! kill -0 "$VPID" 2>/dev/null || [ $i -ge 300 ]; then
+			fail "verify $* $sv_dev never got ready"
+			sed 's/^/  err: /' "$W/$sv_name.err" >&2
+			return 1
+		fi
+		sleep 0.1; i=$((i + 1))
+	done
+	return 0
+}
+
+# finish_verify WANT: wait for the background verify, check its exit status.
+finish_verify() {
+	wait "$VPID"; vrc=$?; VPID=
+	if [ "$vrc" -ne "$1" ]; then
+		fail "verify ($sv_name) exited $vrc, want $1"
+		sed 's/^/  out: /' "$W/$sv_name.out" | head -20 >&2
+		sed 's/^/  err: /' "$W/$sv_name.err" >&2
+	fi
+}
+
+# send DEV [DST_MAC]: the N frames; checks the non-IP count it reports.
+send() {
+	s=$(python3 "$HERE/sendframes.py" "$1" $N ${2:-}) || { fail "sendframes.py $1 failed"; return 1; }
+	[ "$s" = "$NONIP" ] || fail "sendframes.py sent $s non-IP frames, want $NONIP"
+}
+
+# vcheck ARGS...: tests/cli/vcheck.py, a failure counted.
+vcheck() { python3 "$HERE/vcheck.py" "$@" || fail "vcheck.py $*"; }
+
+uapi=$("$CTL" caps --json | sed -n 's/.*"uapi":"\([A-Z]*\)".*/\1/p')
+[ -n "$uapi" ] || fail "no uapi in caps --json"
+
+# 1. A persistent 4-queue tap with a 20-byte header; set / clear.
+expect 0 create --type tap --queues 4 --vnet-hdr-size 20 --le $T
+quiet $T
+expect 0 set --json --report --rss --types 0x3f --key default --table round-robin:4 $T
+out_has "{\"device\":\"$T\""; out_has '"kind":"tap"'; out_has "\"uapi\":\"$uapi\""
+out_has '"report":true'; out_has '"rss":true'; out_has '"types":"ipv4,tcpv4,udpv4,ipv6,tcpv6,udpv6"'
+out_has '"vnet_hdr_size":20'; out_has '"key":"6d5a56da255b0ec24167253d43a38fb0d0ca2bcbae7b30b477cb2da38030f20c6a42b73bbeac01fa"'
+out_has '"unclassified_queue":0'; out_has '"table":[0,1,2,3]'
+[ "$(wc -l <"$OUT")" -eq 1 ] || fail "set --json: not one line"
+expect 0 clear $T
+out_has "hash report and RSS off on tap $T"
+expect 2 clear --json $T
+expect 0 set --report --rss --types 0x3f --table round-robin:4 $T
+out_has "applied on tap $T (uAPI $uapi): report on, rss on"; out_has "table [0,1,2,3]"
+
+# 2a. The configuration set above, verified as is (--no-apply): all match.
+if start_verify $T nat --no-apply --report --rss --types 0x3f --table round-robin:4 --count $N --json; then
+	send $T
+	finish_verify 0
+	vcheck summary "$W/nat.out" $N 0 4 2
+	[ -s "$W/nat.err" ] && fail "verify --json wrote to stderr: $(head -c 300 "$W/nat.err")"
+fi
+
+# 2b. verify applying its defaults (report + RSS, six types, Microsoft key, a
+# table over the device's four queues): all match, RSS spreads the flows.
+if start_verify $T def --count $N --json; then
+	send $T
+	finish_verify 0
+	vcheck summary "$W/def.out" $N 0 4 2
+fi
+
+# 2c. Applying another key and a reversed table, human output.
+if start_verify $T txt --report --rss --types 0x3f --key $K2 --table 3,2,1,0 --count $N; then
+	send $T
+	finish_verify 0
+	[ -s "$W/txt.out" ] && fail "verify with no mismatch printed on stdout: $(head -c 300 "$W/txt.out")"
+	grep -q "^verifying tap $T on 4 queue(s), profile linux: report on, rss on, types ipv4,tcpv4,udpv4,ipv6,tcpv6,udpv6, key $K2, unclassified queue 0, table \[3,2,1,0\]" "$W/txt.err" ||
+		fail "no 'verifying' line: $(cat "$W/txt.err")"
+	grep -q "packets $N  verified $N  known 0  mismatches 0  unchecked 0  queues 0:[0-9]* 1:[0-9]* 2:[0-9]* 3:[0-9]*\$" "$W/txt.err" ||
+		fail "bad final status line: $(tail -n 1 "$W/txt.err")"
+fi
+
+# 3. A mismatch: the device has one key, verify is told another.
+expect 0 set --report --rss --types 0x3f --table round-robin:4 $T
+if start_verify $T mis --no-apply --report --rss --types 0x3f --key $K2 --table round-robin:4 \
+		--count $N --json --pcap-out "$W/mis.pcap"; then
+	send $T
+	finish_verify 1
+	vcheck summary "$W/mis.out" $N $((N - NONIP)) 4
+	vcheck pcap "$W/mis.pcap" "$W/mis.out"
+	n=$("$CTL" hash --pcap "$W/mis.pcap" --json | wc -l)
+	[ "$n" -eq $((N - NONIP)) ] || fail "hash --pcap reads $n frames from the pcap, want $((N - NONIP))"
+	grep -q '^{"verdict":"mismatch","queue":[0-3],"flow":"10\.1\.0\.1:1024 -> 192\.168\.0\.2:80","kind":"tcp/ipv4","expected_report":"tcpv4","observed_report":"tcpv4","expected_hash":"0x[0-9a-f]\{8\}","observed_hash":"0x[0-9a-f]\{8\}","expected_queue":[0-3],"observed_queue":[0-3],"why":"' "$W/mis.out" ||
+		fail "no mismatch line for the first frame: $(head -n 1 "$W/mis.out")"
+fi
+# The same in human form: one MISMATCH line per frame, status on stderr.
+if start_verify $T mtx --no-apply --report --rss --types 0x3f --key $K2 --table round-robin:4 --count $N; then
+	send $T
+	finish_verify 1
+	n=$(grep -c '^MISMATCH q[0-3] .*: expected .* 0x[0-9a-f]\{8\} q[0-3], observed .* 0x[0-9a-f]\{8\} q[0-3]: ' "$W/mtx.out")
+	[ "$n" -eq $((N - NONIP)) ] || fail "$n MISMATCH lines, want $((N - NONIP))"
+	grep -q "packets $N  verified $NONIP  known 0  mismatches $((N - NONIP))  unchecked 0  queues" "$W/mtx.err" ||
+		fail "bad final status line: $(tail -n 1 "$W/mtx.err")"
+fi
+
+# After clear the kernel reports nothing: every IP frame is a mismatch (report
+# only: without RSS the kernel's queue choice is not checked).
+expect 0 clear $T
+if start_verify $T clr --no-apply --report --types 0x3f --count $N --json; then
+	send $T
+	finish_verify 1
+	vcheck summary "$W/clr.out" $N $((N - NONIP)) 4
+	grep -q '"observed_report":"none"' "$W/clr.out" || fail "after clear: no 'none' report"
+fi
+expect 0 delete $T
+
+# 4. A macvtap (bridge mode) on a veth: frames sent into the peer end.
+if ip link add $L type veth peer name ${L}b 2>/dev/null; then
+	quiet $L; quiet ${L}b
+	ip link set $L up && ip link set ${L}b up
+	run create --type macvtap --parent $L $M
+	if [ "$rc" -eq 0 ]; then
+		quiet $M
+		mac=$(cat /sys/class/net/$M/address)
+		if start_verify $M mvt --report --rss --types 0x3f --table round-robin:4 --queues 4 --count $N --json; then
+			send ${L}b "$mac"
+			finish_verify 0
+			vcheck summary "$W/mvt.out" $N 0 4 2
+			echo "macvtap: $(tail -n 1 "$W/mvt.out")"
+		fi
+		expect 0 delete $M
+	else
+		grep -q "no macvtap link type" "$ERR" || fail "macvtap create: $(cat "$ERR")"
+		echo "note: no macvtap in this kernel: macvtap part skipped" >&2
+	fi
+else
+	echo "note: cannot make a veth pair: macvtap part skipped" >&2
+fi
+done_tests
