@@ -64,9 +64,11 @@ static size_t layout_of(size_t hdr_sz)
 	return 0;
 }
 
-/* The public functions take only the sizes that name a struct. */
-static int check_size(size_t hdr_sz)
+/* tunvnet_hdr_parse/build take a known endianness and only the sizes that name a struct. */
+static int check_format(size_t hdr_sz, enum tunvnet_endian endian)
 {
+	if (!endian_ok(endian))
+		return tv_err(-EINVAL, "unknown vnet header endianness %d", (int)endian);
 	if (tv_hdr_sz_known(hdr_sz))
 		return 0;
 	return tv_err(-EINVAL, "vnet header size %zu is not one of 10 (legacy), 12 (v1), "
@@ -135,9 +137,7 @@ TUNVNET_API int tunvnet_hdr_parse(const void *buf, size_t len, size_t hdr_sz,
 	tv_err_clear();
 	if (!buf || !hdr)
 		return tv_err(-EINVAL, "tunvnet_hdr_parse: buf and hdr must not be NULL");
-	if (!endian_ok(endian))
-		return tv_err(-EINVAL, "unknown vnet header endianness %d", (int)endian);
-	err = check_size(hdr_sz);
+	err = check_format(hdr_sz, endian);
 	if (err)
 		return err;
 	if (len < hdr_sz)
@@ -155,9 +155,7 @@ TUNVNET_API int tunvnet_hdr_build(const struct tunvnet_hdr *hdr, size_t hdr_sz,
 	tv_err_clear();
 	if (!buf)
 		return tv_err(-EINVAL, "tunvnet_hdr_build: buf must not be NULL");
-	if (!endian_ok(endian))
-		return tv_err(-EINVAL, "unknown vnet header endianness %d", (int)endian);
-	err = check_size(hdr_sz);
+	err = check_format(hdr_sz, endian);
 	if (err)
 		return err;
 	if (len < hdr_sz)
