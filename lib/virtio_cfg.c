@@ -30,13 +30,16 @@ static int parse_key(const uint8_t *p, size_t left, struct tunvnet_hash_cfg *cfg
 	return 0;
 }
 
-static int check_args(const void *buf, struct tunvnet_hash_cfg *cfg,
-		      struct tunvnet_virtio_storage *st)
+/* The arguments, and the command's fixed part (min_len bytes of cmd) before any field is read. */
+static int check_args(const void *buf, size_t len, size_t min_len, const char *cmd,
+		      struct tunvnet_hash_cfg *cfg, struct tunvnet_virtio_storage *st)
 {
 	if (!buf || !cfg || !st)
 		return tv_err(-EINVAL, "NULL argument");
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->sz = sizeof(*cfg);
+	if (len < min_len)
+		return tv_err(-EMSGSIZE, "%s needs at least %zu bytes, got %zu", cmd, min_len, len);
 	return 0;
 }
 
@@ -50,11 +53,9 @@ TUNVNET_API int tunvnet_virtio_rss_config_parse(const void *buf, size_t len, boo
 	int err;
 
 	tv_err_clear();
-	err = check_args(buf, cfg, st);
+	err = check_args(buf, len, 8, "virtio_net_rss_config", cfg, st);
 	if (err)
 		return err;
-	if (len < 8)
-		return tv_err(-EMSGSIZE, "virtio_net_rss_config needs at least 8 bytes, got %zu", len);
 	types = tv_get_le32(p);
 	entries = (size_t)tv_get_le16(p + 4) + 1;
 	/* The spec's mask is (length - 1); anything else cannot be a mask. */
@@ -96,12 +97,9 @@ TUNVNET_API int tunvnet_virtio_hash_config_parse(const void *buf, size_t len,
 	int err;
 
 	tv_err_clear();
-	err = check_args(buf, cfg, st);
+	err = check_args(buf, len, 12, "virtio_net_hash_config", cfg, st);
 	if (err)
 		return err;
-	if (len < 12)
-		return tv_err(-EMSGSIZE, "virtio_net_hash_config needs at least 12 bytes, got %zu",
-			      len);
 	types = tv_get_le32(p);
 	err = parse_key(p + 12, len - 12, cfg, st);
 	if (err)
