@@ -92,15 +92,10 @@ int cmd_create(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "t:q:mo:g:s:nlp:M:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			if (strcasecmp(optarg, "tun") == 0)
-				kind = TUNVNET_KIND_TUN;
-			else if (strcasecmp(optarg, "tap") == 0)
-				kind = TUNVNET_KIND_TAP;
-			else if (strcasecmp(optarg, "macvtap") == 0)
-				kind = TUNVNET_KIND_MACVTAP;
-			else if (strcasecmp(optarg, "ipvtap") == 0)
-				kind = TUNVNET_KIND_IPVTAP;
-			else
+			for (kind = TUNVNET_KIND_TUN; kind <= TUNVNET_KIND_IPVTAP; kind++)
+				if (strcasecmp(optarg, tunvnet_kind_name(kind)) == 0)
+					break;
+			if (kind > TUNVNET_KIND_IPVTAP)
 				return usage_error("create", "unknown --type '%s' (tun, tap, macvtap, "
 						   "ipvtap)", optarg);
 			break;

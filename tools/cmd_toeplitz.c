@@ -25,7 +25,6 @@ int cmd_toeplitz(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	static const char *const impls[] = { "auto", "ref", "table", "clmul", "gfni" };
 	enum tunvnet_toeplitz_impl impl = TUNVNET_TOEPLITZ_AUTO;
 	uint8_t key[TUNVNET_KEY_MAX], in[TUNVNET_TOEPLITZ_INPUT_MAX];
 	size_t key_len = TUNVNET_KEY_MAX, in_len;
@@ -43,10 +42,10 @@ int cmd_toeplitz(int argc, char **argv)
 				return usage_error("toeplitz", "%s", err);
 			break;
 		case 'i':
-			for (i = 0; i < sizeof(impls) / sizeof(impls[0]); i++)
-				if (strcmp(optarg, impls[i]) == 0)
+			for (i = TUNVNET_TOEPLITZ_AUTO; i <= TUNVNET_TOEPLITZ_GFNI; i++)
+				if (strcmp(optarg, tunvnet_toeplitz_impl_name(i)) == 0)
 					break;
-			if (i == sizeof(impls) / sizeof(impls[0]))
+			if (i > TUNVNET_TOEPLITZ_GFNI)
 				return usage_error("toeplitz", "unknown --impl '%s' "
 					"(auto, ref, table, clmul, gfni)", optarg);
 			impl = (enum tunvnet_toeplitz_impl)i;
