@@ -151,7 +151,7 @@ int cmd_hash(int argc, char **argv)
 	};
 	struct hash_ctx h = { .types = TUNVNET_HASH_TYPES_ALL, .profile = TUNVNET_PROFILE_SPEC };
 	uint8_t key[TUNVNET_KEY_MAX], pkt[65536];
-	size_t key_len = TUNVNET_KEY_MAX, len, need;
+	size_t key_len = TUNVNET_KEY_MAX, len;
 	enum tunvnet_l2 l2 = TUNVNET_L2_ETH;
 	const char *pcap_path = NULL;
 	struct tunvnet_flow flow;
@@ -194,14 +194,9 @@ int cmd_hash(int argc, char **argv)
 	if (pcap_path ? optind != argc : optind + 1 != argc)
 		return usage_error("hash", pcap_path ? "--pcap takes no PACKET_HEX argument"
 					      : "expected exactly one PACKET_HEX argument");
-	need = tunvnet_hash_key_len_for_types(h.types);
-	if (key_len < need) {
-		char names[128];
-
-		tunvnet_hash_types_format(h.types, names, sizeof(names));
-		return usage_error("hash", "key is %zu bytes; types %s need %zu "
-				   "(give a longer --key or fewer --types)", key_len, names, need);
-	}
+	rc = check_key_len("hash", key_len, h.types);
+	if (rc)
+		return rc;
 	rc = tunvnet_toeplitz_new(key, key_len, TUNVNET_TOEPLITZ_AUTO, &h.t);
 	if (rc)
 		return lib_error("hash", "cannot prepare the key", rc, true);

@@ -53,6 +53,8 @@ bool wants_help(int argc, char **argv);
 int parse_hex(const char *s, uint8_t *buf, size_t cap, size_t *len);
 /* HEX, @FILE (hex text or raw bytes), "random", or "default" (Microsoft key). */
 int parse_key(const char *arg, uint8_t key[TUNVNET_KEY_MAX], size_t *len, char *err, size_t errlen);
+/* EXIT_OK if a key_len-byte key covers every input of types, else usage_error. */
+int check_key_len(const char *cmd, size_t key_len, uint32_t types);
 /* Unsigned decimal/hex number in [min, max]. */
 int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *v);
 int parse_l2(const char *s, enum tunvnet_l2 *l2);

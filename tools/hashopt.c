@@ -121,7 +121,6 @@ static int parse_table(struct hashopt *h, const char *cmd, const char *s)
 int hashopt_build(struct hashopt *h, const char *cmd, unsigned int num_queues)
 {
 	struct tunvnet_hash_cfg *cfg = &h->cfg;
-	size_t need;
 	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -134,14 +133,9 @@ int hashopt_build(struct hashopt *h, const char *cmd, unsigned int num_queues)
 	cfg->flags = (h->report ? TUNVNET_HASH_REPORT : 0) | (h->rss ? TUNVNET_HASH_RSS : 0);
 	cfg->types = h->types;
 	if (h->rss) {
-		need = tunvnet_hash_key_len_for_types(h->types);
-		if (h->key_len < need) {
-			char names[128];
-
-			tunvnet_hash_types_format(h->types, names, sizeof(names));
-			return usage_error(cmd, "key is %zu bytes; types %s need %zu (give a "
-					   "longer --key or fewer --types)", h->key_len, names, need);
-		}
+		rc = check_key_len(cmd, h->key_len, h->types);
+		if (rc)
+			return rc;
 		cfg->key = h->key;
 		cfg->key_len = h->key_len;
 		cfg->unclassified_queue = (uint16_t)h->unclassified;

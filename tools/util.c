@@ -121,6 +121,18 @@ int parse_key(const char *arg, uint8_t key[TUNVNET_KEY_MAX], size_t *len, char *
 	return 0;
 }
 
+int check_key_len(const char *cmd, size_t key_len, uint32_t types)
+{
+	size_t need = tunvnet_hash_key_len_for_types(types);
+	char names[128];
+
+	if (key_len >= need)
+		return EXIT_OK;
+	tunvnet_hash_types_format(types, names, sizeof(names));
+	return usage_error(cmd, "key is %zu bytes; types %s need %zu (give a longer --key or "
+			   "fewer --types)", key_len, names, need);
+}
+
 int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *v)
 {
 	char *end;
