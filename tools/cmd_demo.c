@@ -20,7 +20,6 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ctl.h"
@@ -326,7 +325,6 @@ static int live(bool json, const struct tunvnet_caps *caps)
 	struct utsname u;
 	unsigned int q;
 	double deadline;
-	struct timespec ts;
 	int rc;
 
 	demo_cfg(&cfg, table);
@@ -373,14 +371,9 @@ static int live(bool json, const struct tunvnet_caps *caps)
 		pfd[q].fd = tunvnet_dev_queue_fd(dev, q);
 		pfd[q].events = POLLIN;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	deadline = (double)ts.tv_sec + ts.tv_nsec / 1e9 + 3.0;
+	deadline = now() + 3.0;
 	while (seen < n) {
-		double t;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		t = (double)ts.tv_sec + ts.tv_nsec / 1e9;
-		if (t >= deadline || poll(pfd, NQ, 100) < 0)
+		if (now() >= deadline || poll(pfd, NQ, 100) < 0)
 			break;
 		for (q = 0; q < NQ; q++) {
 			struct tunvnet_pkt p = { .buf = buf, .cap = sizeof(buf) };

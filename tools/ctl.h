@@ -64,6 +64,8 @@ void flow_string(const struct tunvnet_flow *flow, char *out, size_t len);
 /* "tcp", "udp", "ipv6", "non-ip (0x0806)", ... */
 const char *flow_kind(const struct tunvnet_flow *flow, char *buf, size_t len);
 void addr_string(const struct tunvnet_flow *flow, const uint8_t *addr, char *out, size_t len);
+/* Seconds on the monotonic clock, for deadlines and durations. */
+double now(void);
 
 /* ---- the hash configuration flags shared by set and verify (hashopt.c) ---- */
 struct hashopt {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include "ctl.h"
 
@@ -168,6 +169,14 @@ void hex_string(const uint8_t *p, size_t n, char *out, size_t outlen)
 	out[0] = '\0';
 	for (i = 0; i < n && 2 * i + 2 < outlen; i++)
 		snprintf(out + 2 * i, 3, "%02x", p[i]);
+}
+
+double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 void addr_string(const struct tunvnet_flow *flow, const uint8_t *addr, char *out, size_t len)
