@@ -110,6 +110,7 @@ static void flow4(struct demo_flow *d, const char *what, const char *src, const 
 		  uint8_t proto, uint16_t sport, uint16_t dport, bool frag)
 {
 	uint8_t *ip = d->frame + eth(d->frame, ETHERTYPE_IP);
+	uint16_t sum;
 	size_t n;
 
 	d->what = what;
@@ -121,15 +122,14 @@ static void flow4(struct demo_flow *d, const char *what, const char *src, const 
 	inet_pton(AF_INET, dst, ip + 16);
 	if (frag)
 		ip[6] = 0x20; /* more fragments, offset 0: a first fragment */
-	n = l4(ip + 20, proto, sport, dport);
-	ip[2] = (uint8_t)((20 + n) >> 8);
-	ip[3] = (uint8_t)(20 + n);
+	n = 20 + l4(ip + 20, proto, sport, dport); /* total length */
+	ip[2] = (uint8_t)(n >> 8);
+	ip[3] = (uint8_t)n;
 	ip[5] = 0x2a;
-	ip[10] = ip[11] = 0;
-	n = csum(ip, 20);
-	ip[10] = (uint8_t)(n >> 8);
-	ip[11] = (uint8_t)n;
-	d->len = 14 + 20 + (size_t)(ip[2] << 8 | ip[3]) - 20;
+	sum = csum(ip, 20); /* over a zero checksum field (memset above) */
+	ip[10] = (uint8_t)(sum >> 8);
+	ip[11] = (uint8_t)sum;
+	d->len = 14 + n;
 }
 
 static void flow6(struct demo_flow *d, const char *what, const char *src, const char *dst,
