@@ -12,10 +12,17 @@
  *                   report type, the queue rule of the driver and per-flow
  *                   consistency are checked.
  *
- * When the straightforward comparison fails, a table of explanations (known
- * behaviours of the posted series) is tried in order; the first whose
- * alternative expectation matches what was observed names the deviation.
- * The verdict is KNOWN_DEVIATION when the caller listed it, else MISMATCH.
+ * RSS with types the series copies only 4 key bytes for (short key, see
+ * series_key_len) is checked the same way but against the key the kernel
+ * really holds: its first 4 bytes are the configured ones, the rest is
+ * learned from the observed (input, hash) pairs (GF(2) elimination), and a
+ * hash is checked exactly once the learned bits determine it.
+ *
+ * When that comparison fails, every explanation (a known behaviour of the
+ * posted series) whose own precondition holds proposes how the kernel
+ * classified the packet instead; one that fits names the deviation, a
+ * listed one before an unlisted one. The verdict is KNOWN_DEVIATION when
+ * the caller listed every deviation seen, else MISMATCH.
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -26,16 +33,52 @@
 
 #define TV_DEVIATIONS_ALL                                                                  \
 	(TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE | TUNVNET_DEVIATION_SHORT_KEY_IPV6 |       \
-	 TUNVNET_DEVIATION_VLAN_AF_PACKET)
+	 TUNVNET_DEVIATION_VLAN_AF_PACKET | TUNVNET_DEVIATION_TUNNEL_INNER)
 
 /* Flows remembered for the automq consistency check: direct-mapped, so a
- * colliding flow evicts the older one, which is simply learned again. */
+ * colliding flow evicts the older one, which is simply learned again. The
+ * key is the outer flow, then the inner one past a tunnel (zero if none). */
 #define TV_FLOW_SLOTS 1024u
-#define TV_FLOW_KEY_LEN 40
+#define TV_FLOW_HALF 40
+#define TV_FLOW_KEY_LEN (2 * TV_FLOW_HALF)
 
 struct tv_flow_slot {
 	uint8_t key[TV_FLOW_KEY_LEN];
 	uint32_t value;
+	uint16_t queue;
+	bool used;
+};
+
+/*
+ * The short key's unknowns: key bits 32..319 (the bytes the kernel did not
+ * copy). Bit k of the key enters hash bit j (from the MSB) for every set
+ * input bit k - j, so a 36-byte input reaches key bit 318 at most.
+ */
+#define SK_COLS 288u
+#define SK_WORDS ((SK_COLS + 63) / 64)
+
+/* One linear equation over the unknown key bits: w . x = rhs. */
+struct sk_row {
+	uint64_t w[SK_WORDS];
+	uint8_t rhs;
+};
+
+/* Reduced row echelon form: rows[c] is the equation whose lowest column is
+ * c (set in pivots), and no other row has column c. At most SK_COLS rows. */
+struct sk_solver {
+	uint64_t pivots[SK_WORDS];
+	unsigned int rank;
+	uint64_t hashes; /* observations learned from */
+	struct sk_row rows[SK_COLS];
+};
+
+/* RSS without REPORT under the short key: the queue each Toeplitz input
+ * went to (direct-mapped like the flow slots). */
+#define TV_INPUT_SLOTS 1024u
+
+struct tv_input_slot {
+	uint8_t in[TUNVNET_TOEPLITZ_INPUT_MAX];
+	uint8_t len;
 	uint16_t queue;
 	bool used;
 };
@@ -47,6 +90,11 @@ struct tunvnet_verifier {
 	struct tunvnet_toeplitz *tp; /* RSS only */
 	struct tunvnet_verify_stats st;
 	struct tv_flow_slot *flows;  /* automq only */
+	size_t kernel_key_len;       /* < cfg.key_len: the short key is in force */
+	struct sk_solver *sk, *sk_next; /* short key with REPORT: state, scratch */
+	struct tv_input_slot *inputs;   /* short key without REPORT */
+	uint8_t *tun_buf;            /* a tunnel's inner packet, behind a 4-byte pi */
+	size_t tun_cap;
 };
 
 /* What one packet should look like in the header and on which queue. */
@@ -57,13 +105,34 @@ struct tv_expect {
 	bool value_checked; /* false: the value cannot be predicted */
 };
 
+/* Past a tunnel header, what the flow dissector ends up on. */
+struct tv_tunnel {
+	bool inner;               /* the kernel follows the tunnel: cls below */
+	struct tunvnet_flow flow; /* the innermost packet (zero when NONE) */
+	struct tunvnet_class cls; /* its classification; NONE when the dissection fails */
+	uint32_t gre_key;         /* part of the kernel's flow keys */
+	char what[48];
+};
+
 /* One packet under test. */
 struct tv_pkt {
 	struct tunvnet_flow flow;
 	struct tunvnet_class cls; /* cls.hash: Toeplitz with the configured key (RSS) */
+	struct tv_tunnel tun;
+	const uint8_t *frame;
+	size_t len;
 	unsigned int q;
 	unsigned int obs_report;
 	uint32_t obs_value;
+};
+
+/* How one classification of the packet fares against the observation. */
+struct tv_outcome {
+	struct tv_expect e; /* per the configured key */
+	bool holds;
+	bool short_key;     /* holds only with the kernel's short key */
+	bool hash_checked;
+	char note[96];
 };
 
 static bool is_automq(const struct tunvnet_verifier *v)
@@ -83,7 +152,7 @@ static bool is_vtap(enum tunvnet_kind kind)
  * mask against VIRTIO_NET_HASH_REPORT_* values (1..6) where it means the
  * VIRTIO_NET_RSS_HASH_TYPE_* bits. Any IPv4 type bit happens to yield 40;
  * types without one yield 4, so the kernel copies only 4 key bytes and
- * hashes with whatever follows them in its buffer (modelled as zero).
+ * hashes with whatever its (kmalloc'd, not zeroed) buffer holds after them.
  */
 static size_t series_key_len(uint32_t types)
 {
@@ -98,6 +167,11 @@ static size_t series_key_len(uint32_t types)
 	if ((types & (5u | 6u)) && len < 36) /* REPORT_TCPv6 | REPORT_UDPv6 */
 		len = 36;
 	return len + 4;
+}
+
+static bool short_key(const struct tunvnet_verifier *v)
+{
+	return v->kernel_key_len != 0;
 }
 
 /* The expectation for a packet the kernel classified as report with hash
@@ -143,57 +217,507 @@ static bool expect_holds(const struct tv_expect *e, const struct tv_pkt *p)
 	       (e->queue < 0 || (unsigned int)e->queue == p->q);
 }
 
+/* ---- the short key: learning the kernel's key from its hashes ---- */
+
+static bool sk_bit(const uint64_t *w, unsigned int c)
+{
+	return w[c / 64] >> (c % 64) & 1;
+}
+
+static bool sk_zero(const struct sk_row *r)
+{
+	for (unsigned int k = 0; k < SK_WORDS; k++)
+		if (r->w[k])
+			return false;
+	return true;
+}
+
+static void sk_xor(struct sk_row *r, const struct sk_row *s)
+{
+	for (unsigned int k = 0; k < SK_WORDS; k++)
+		r->w[k] ^= s->w[k];
+	r->rhs ^= s->rhs;
+}
+
+/* Eliminate every pivot column from r; rows hold no other pivot column,
+ * so the pivots r has on entry are all there are to clear. */
+static void sk_reduce(const struct sk_solver *s, struct sk_row *r)
+{
+	for (unsigned int k = 0; k < SK_WORDS; k++) {
+		uint64_t m = r->w[k] & s->pivots[k];
+
+		while (m) {
+			unsigned int c = k * 64 + (unsigned int)__builtin_ctzll(m);
+
+			m &= m - 1;
+			sk_xor(r, &s->rows[c]);
+		}
+	}
+}
+
+/* Add one equation; false when it contradicts the ones already there. */
+static bool sk_add(struct sk_solver *s, struct sk_row r)
+{
+	unsigned int c = 0, k;
+
+	sk_reduce(s, &r);
+	if (sk_zero(&r))
+		return r.rhs == 0;
+	for (k = 0; k < SK_WORDS; k++)
+		if (r.w[k]) {
+			c = k * 64 + (unsigned int)__builtin_ctzll(r.w[k]);
+			break;
+		}
+	/* Keep the form reduced: clear column c from every other row. */
+	for (k = 0; k < SK_WORDS; k++) {
+		uint64_t m = s->pivots[k];
+
+		while (m) {
+			unsigned int o = k * 64 + (unsigned int)__builtin_ctzll(m);
+
+			m &= m - 1;
+			if (sk_bit(s->rows[o].w, c))
+				sk_xor(&s->rows[o], &r);
+		}
+	}
+	s->rows[c] = r;
+	s->pivots[c / 64] |= 1ull << (c % 64);
+	s->rank++;
+	return true;
+}
+
+/*
+ * The 32 equations one observation gives: hash bit j is the XOR of key
+ * bits b + j over the set input bits b. Bits below 32 are the configured
+ * key's and move to the right-hand side; the rest are unknowns.
+ */
+static void sk_equations(const uint8_t *key, const uint8_t *in, size_t len, uint32_t hash,
+			 struct sk_row eq[32])
+{
+	memset(eq, 0, 32 * sizeof(*eq));
+	for (unsigned int j = 0; j < 32; j++)
+		eq[j].rhs = (uint8_t)(hash >> (31 - j) & 1);
+	for (unsigned int b = 0; b < len * 8; b++) {
+		if (!(in[b / 8] & (0x80 >> (b % 8))))
+			continue;
+		for (unsigned int j = 0; j < 32; j++) {
+			unsigned int k = b + j;
+
+			if (k < 32)
+				eq[j].rhs ^= (uint8_t)(key[k / 8] >> (7 - k % 8) & 1);
+			else if (k - 32 < SK_COLS)
+				eq[j].w[(k - 32) / 64] ^= 1ull << ((k - 32) % 64);
+		}
+	}
+}
+
+/*
+ * Whether hash fits the key learned so far for this input. Returns -1 on a
+ * contradiction, else how many of the 32 hash bits the learned key already
+ * determined (32: the hash was predicted exactly). With commit, the
+ * observation is learned.
+ */
+static int sk_check(struct tunvnet_verifier *v, const uint8_t *in, size_t len, uint32_t hash,
+		    bool commit)
+{
+	struct sk_row eq[32];
+	int determined = 0;
+
+	sk_equations(v->key, in, len, hash, eq);
+	for (unsigned int j = 0; j < 32; j++) {
+		struct sk_row r = eq[j];
+
+		sk_reduce(v->sk, &r);
+		if (sk_zero(&r)) {
+			if (r.rhs)
+				return -1;
+			determined++;
+		}
+	}
+	if (determined == 32) {
+		if (commit)
+			v->sk->hashes++;
+		return 32;
+	}
+	/* The new equations may still contradict each other: add them to a copy. */
+	*v->sk_next = *v->sk;
+	for (unsigned int j = 0; j < 32; j++)
+		if (!sk_add(v->sk_next, eq[j]))
+			return -1;
+	if (commit) {
+		struct sk_solver *t = v->sk;
+
+		v->sk = v->sk_next;
+		v->sk_next = t;
+		v->sk->hashes++;
+	}
+	return determined;
+}
+
+/* RSS alone: every packet with the same Toeplitz input on the same queue.
+ * Returns the earlier queue when it differs, else -1. */
+static int input_queue_check(struct tunvnet_verifier *v, const struct tunvnet_class *cls,
+			     unsigned int q, bool commit)
+{
+	struct tv_input_slot *s;
+	uint32_t h = 2166136261u;
+
+	for (unsigned int i = 0; i < cls->input_len; i++)
+		h = (h ^ cls->input[i]) * 16777619u;
+	s = &v->inputs[(h ^ cls->input_len) % TV_INPUT_SLOTS];
+	if (s->used && s->len == cls->input_len && !memcmp(s->in, cls->input, s->len)) {
+		if (s->queue != q)
+			return s->queue;
+		return -1;
+	}
+	if (commit) {
+		memcpy(s->in, cls->input, cls->input_len);
+		s->len = cls->input_len;
+		s->queue = (uint16_t)q;
+		s->used = true;
+	}
+	return -1;
+}
+
+/* ---- one classification against the observation ---- */
+
+/*
+ * Does the observation fit the kernel having classified the packet as cls?
+ * Straight comparison, except under the short key: there the report type
+ * is exact, the queue must follow from the observed hash (or, without
+ * REPORT, be the same for the same input), and the hash must fit the key
+ * learned so far. commit: learn from it (only if it holds).
+ */
+static void outcome_for(struct tunvnet_verifier *v, const struct tv_pkt *p,
+			const struct tunvnet_class *cls, bool commit, struct tv_outcome *o)
+{
+	const struct tunvnet_hash_cfg *cfg = &v->o.cfg;
+	uint32_t hash = 0;
+
+	memset(o, 0, sizeof(*o));
+	if (v->tp && cls->report != TUNVNET_REPORT_NONE)
+		hash = tunvnet_toeplitz_hash(v->tp, cls->input, cls->input_len);
+	o->e = expect_for(v, p, cls->report, hash);
+	o->hash_checked = o->e.value_checked;
+	if (!short_key(v) || cls->report == TUNVNET_REPORT_NONE) {
+		o->holds = expect_holds(&o->e, p);
+		return;
+	}
+	o->hash_checked = false;
+	if (cfg->flags & TUNVNET_HASH_REPORT) {
+		int qh = tunvnet_rss_queue(cfg, v->o.num_queues, cls->report, p->obs_value);
+		int det;
+
+		if (p->obs_report != cls->report) {
+			snprintf(o->note, sizeof(o->note), "report type differs");
+			return;
+		}
+		if (qh != (int)p->q) {
+			snprintf(o->note, sizeof(o->note),
+				 "queue %u, but the observed hash gives queue %d", p->q, qh);
+			return;
+		}
+		det = sk_check(v, cls->input, cls->input_len, p->obs_value, false);
+		if (det < 0) {
+			snprintf(o->note, sizeof(o->note),
+				 "hash contradicts the %zu-byte kernel key learned from %llu hashes",
+				 v->kernel_key_len, (unsigned long long)v->sk->hashes);
+			return;
+		}
+		o->holds = true;
+		o->short_key = p->obs_value != hash;
+		o->hash_checked = det == 32 || !o->short_key;
+		snprintf(o->note, sizeof(o->note),
+			 "kernel key %zu bytes for types %#x, %s (%u of %u tail bits learned)",
+			 v->kernel_key_len, cfg->types,
+			 det == 32 ? "hash predicted" : "hash learned", v->sk->rank, SK_COLS);
+		if (commit)
+			sk_check(v, cls->input, cls->input_len, p->obs_value, true);
+		return;
+	}
+	/* RSS alone: the hash fields stay 0; only the queue is visible. */
+	if (p->obs_report != TUNVNET_REPORT_NONE || p->obs_value != 0) {
+		snprintf(o->note, sizeof(o->note), "hash fields set without REPORT");
+		return;
+	}
+	{
+		int before = input_queue_check(v, cls, p->q, false);
+
+		if (before >= 0) {
+			snprintf(o->note, sizeof(o->note),
+				 "the same Toeplitz input went to queue %d before", before);
+			return;
+		}
+	}
+	o->holds = true;
+	o->short_key = o->e.queue != (int)p->q;
+	snprintf(o->note, sizeof(o->note),
+		 "kernel key %zu bytes for types %#x, queue consistent per input",
+		 v->kernel_key_len, cfg->types);
+	if (commit)
+		input_queue_check(v, cls, p->q, true);
+}
+
+/* ---- tunnels: where the kernel's flow dissector goes past GRE / IPIP ---- */
+
+#define IPPROTO_IPIP_ 4
+#define IPPROTO_IPV6_ 41
+#define IPPROTO_GRE_ 47
+#define GRE_CSUM 0x8000u
+#define GRE_ROUTING 0x4000u
+#define GRE_KEY 0x2000u
+#define GRE_SEQ 0x1000u
+#define GRE_ACK 0x0080u /* version 1 (PPTP) only */
+#define GRE_VERSION 0x0007u
+#define GRE_PROTO_PPP 0x880bu
+#define ETH_P_TEB_ 0x6558u
+#define ETH_P_IP_ 0x0800u
+#define ETH_P_IPV6_ 0x86ddu
+/* Nested tunnels followed; the dissector's own bound is 15 headers in all. */
+#define TV_TUNNEL_DEPTH 4
+
+/*
+ * Whether the dissector reaches the protocol field of f at all: not on
+ * fragments (no FLOW_DISSECTOR_F_PARSE_1ST_FRAG), not past IPv6 AH (it
+ * stops there), not behind a 0x9100 tag.
+ */
+static bool tunnel_reached(const struct tunvnet_flow *f)
+{
+	if (!(f->flags & (TUNVNET_FLOW_IPV4 | TUNVNET_FLOW_IPV6)) ||
+	    (f->flags & (TUNVNET_FLOW_FRAGMENT | TUNVNET_FLOW_VLAN_9100)) ||
+	    ((f->flags & TUNVNET_FLOW_IPV6) && (f->flags & TUNVNET_FLOW_AH)))
+		return false;
+	return f->l4_proto == IPPROTO_GRE_ || f->l4_proto == IPPROTO_IPIP_ ||
+	       f->l4_proto == IPPROTO_IPV6_;
+}
+
+enum tv_step {
+	STEP_PLAIN,      /* the dissector stops at the outer header: no deviation */
+	STEP_INNER_IP,   /* an IPv4/IPv6 packet (proto) follows at off */
+	STEP_INNER_ETH,  /* an Ethernet frame follows at off (GRE 0x6558) */
+	STEP_NONE,       /* the dissection fails or ends on a non-IP protocol */
+	STEP_UNMODELLED, /* the kernel goes on into something not modelled here */
+};
+
+/*
+ * One tunnel header at f->l4_off of p[0..len), as __skb_flow_dissect_gre()
+ * and the IPIP / IPv6 cases of __skb_flow_dissect_ipproto() read it.
+ */
+static enum tv_step tunnel_step(const uint8_t *p, size_t len, const struct tunvnet_flow *f,
+				uint16_t *proto, size_t *off, uint32_t *gre_key, char *what,
+				size_t what_len)
+{
+	size_t o = f->l4_off, hl = 4, avail;
+	uint16_t flags, gp, ver;
+
+	if (f->l4_proto != IPPROTO_GRE_) {
+		*proto = f->l4_proto == IPPROTO_IPIP_ ? ETH_P_IP_ : ETH_P_IPV6_;
+		*off = o;
+		snprintf(what, what_len, "%s", f->l4_proto == IPPROTO_IPIP_ ? "ipip" : "ipv6-in-ip");
+		return STEP_INNER_IP;
+	}
+	avail = o < len ? len - o : 0;
+	if (avail < 4) {
+		snprintf(what, what_len, "gre header cut short");
+		return STEP_NONE;
+	}
+	flags = tv_get_be16(p + o);
+	gp = tv_get_be16(p + o + 2);
+	ver = flags & GRE_VERSION;
+	/* Only GRE without routing, version 0 or 1, is looked into. */
+	if ((flags & GRE_ROUTING) || ver > 1)
+		return STEP_PLAIN;
+	if (ver == 1 && !(gp == GRE_PROTO_PPP && (flags & GRE_KEY))) {
+		/*
+		 * Not PPTP: the dissector stops, but has already taken the GRE
+		 * protocol field as the packet's protocol. The outer family's own
+		 * number changes nothing; another IP one would hash the outer
+		 * addresses as the other family (not modelled); the rest is NONE.
+		 */
+		uint16_t outer = (f->flags & TUNVNET_FLOW_IPV4) ? ETH_P_IP_ : ETH_P_IPV6_;
+
+		if (gp == outer)
+			return STEP_PLAIN;
+		if (gp == ETH_P_IP_ || gp == ETH_P_IPV6_)
+			return STEP_UNMODELLED;
+		snprintf(what, what_len, "gre v1 protocol 0x%04x", gp);
+		return STEP_NONE;
+	}
+	if (flags & GRE_CSUM)
+		hl += 4;
+	if (flags & GRE_KEY) {
+		if (avail < hl + 4) {
+			snprintf(what, what_len, "gre key cut short");
+			return STEP_NONE;
+		}
+		*gre_key = tv_get_be32(p + o + hl);
+		hl += 4;
+	}
+	if (flags & GRE_SEQ)
+		hl += 4;
+	if (ver == 1) {
+		uint16_t ppp;
+
+		if (flags & GRE_ACK)
+			hl += 4;
+		if (avail < hl + 4) {
+			snprintf(what, what_len, "pptp header cut short");
+			return STEP_NONE;
+		}
+		ppp = tv_get_be16(p + o + hl + 2);
+		hl += 4;
+		snprintf(what, what_len, "pptp 0x%04x", ppp);
+		if (ppp != 0x0021 && ppp != 0x0057)
+			return STEP_NONE;
+		*proto = ppp == 0x0021 ? ETH_P_IP_ : ETH_P_IPV6_;
+		*off = o + hl;
+		return STEP_INNER_IP;
+	}
+	snprintf(what, what_len, "gre 0x%04x", gp);
+	*off = o + hl; /* may pass len: the inner packet is then empty */
+	if (gp == ETH_P_TEB_)
+		return STEP_INNER_ETH;
+	if (gp == ETH_P_IP_ || gp == ETH_P_IPV6_) {
+		*proto = gp;
+		return STEP_INNER_IP;
+	}
+	/* Protocols the dissector goes on into (VLAN, PPPoE, batman, NSH). */
+	if (gp == 0x8100 || gp == 0x88a8 || gp == 0x8864 || gp == 0x4305 || gp == 0x894f)
+		return STEP_UNMODELLED;
+	return STEP_NONE; /* MPLS, ARP, ...: n_proto not IP; unknown: out_bad */
+}
+
+/* Room for an inner packet behind a 4-byte pi header. */
+static uint8_t *tun_room(struct tunvnet_verifier *v, size_t n)
+{
+	if (n > v->tun_cap) {
+		uint8_t *b = realloc(v->tun_buf, n);
+
+		if (!b)
+			return NULL;
+		v->tun_buf = b;
+		v->tun_cap = n;
+	}
+	return v->tun_buf;
+}
+
+/*
+ * Follow the tunnels of p the way the dissector does and classify the
+ * innermost packet with the linux profile. Leaves p->tun.inner false when
+ * there is no tunnel it follows (or one not modelled).
+ */
+static void tunnel_follow(struct tunvnet_verifier *v, struct tv_pkt *p)
+{
+	struct tv_tunnel *t = &p->tun;
+	struct tunvnet_flow f = p->flow;
+	const uint8_t *buf = p->frame;
+	size_t len = p->len, n = 0;
+
+	memset(t, 0, sizeof(*t));
+	for (int depth = 0; depth < TV_TUNNEL_DEPTH && tunnel_reached(&f); depth++) {
+		char what[32] = "";
+		uint16_t proto = 0;
+		size_t off = 0, inner;
+		enum tv_step st = tunnel_step(buf, len, &f, &proto, &off, &t->gre_key, what,
+					      sizeof(what));
+		uint8_t *room;
+
+		if (st == STEP_PLAIN)
+			break;
+		if (st == STEP_UNMODELLED)
+			return;
+		n += (size_t)snprintf(t->what + n, n < sizeof(t->what) ? sizeof(t->what) - n : 0,
+				      "%s%s", n ? " > " : "", what);
+		if (n >= sizeof(t->what))
+			n = sizeof(t->what) - 1;
+		t->inner = true;
+		memset(&f, 0, sizeof(f));
+		if (st == STEP_NONE)
+			break;
+		inner = off < len ? len - off : 0;
+		/* The inner packet, behind a pi header carrying the protocol the
+		 * dissector goes on with (it ignores the version nibble too). An
+		 * earlier inner packet is a suffix of tun_buf: memmove. */
+		/* A nested inner packet is shorter than the one it sits in, so
+		 * the buffer it is read from never moves here. */
+		room = buf != p->frame && inner + 4 > v->tun_cap ? NULL : tun_room(v, inner + 4);
+		if (!room) {
+			t->inner = false;
+			return;
+		}
+		memmove(room + 4, buf + off, inner);
+		if (st == STEP_INNER_ETH) {
+			buf = room + 4;
+			len = inner;
+			if (tunvnet_packet_parse(buf, len, TUNVNET_L2_ETH, &f) < 0)
+				memset(&f, 0, sizeof(f));
+		} else {
+			room[0] = room[1] = 0;
+			tv_put_be16(room + 2, proto);
+			buf = room;
+			len = inner + 4;
+			if (tunvnet_packet_parse(buf, len, TUNVNET_L2_IP_PI, &f) < 0)
+				memset(&f, 0, sizeof(f));
+		}
+	}
+	if (!t->inner)
+		return;
+	if (tunnel_reached(&f)) {
+		t->inner = false; /* nested deeper than followed here */
+		return;
+	}
+	t->flow = f;
+	if (tunvnet_classify(&f, v->o.cfg.types, TUNVNET_PROFILE_LINUX, &t->cls) < 0)
+		memset(&t->cls, 0, sizeof(t->cls));
+}
+
 /* ---- explanations of a failed comparison ---- */
 
 struct tv_explanation {
 	uint32_t deviation;
-	/* Whether it can apply to p; if so fill the alternative expectation and a
-	 * short note for the verdict line. */
-	bool (*alt)(const struct tunvnet_verifier *v, const struct tv_pkt *p, struct tv_expect *e,
-		    char *note, size_t note_len);
+	/* Whether its precondition holds for p; if so, how the kernel classified
+	 * the packet instead, and a short note for the verdict line. */
+	bool (*alt)(const struct tunvnet_verifier *v, const struct tv_pkt *p,
+		    struct tunvnet_class *cls, char *note, size_t note_len);
 };
 
 /*
- * The short key (see series_key_len): only when the kernel's key copy does
- * not cover this input. Key bytes past the copy are taken as zero; if the
- * kernel's buffer held something else the packet stays a plain mismatch.
- */
-static bool alt_short_key(const struct tunvnet_verifier *v, const struct tv_pkt *p,
-			  struct tv_expect *e, char *note, size_t note_len)
-{
-	uint8_t key[TUNVNET_KEY_MAX] = { 0 };
-	size_t klen = series_key_len(v->o.cfg.types);
-	uint32_t hash;
-
-	if (!(v->o.cfg.flags & TUNVNET_HASH_RSS) || p->cls.report == TUNVNET_REPORT_NONE ||
-	    klen >= (size_t)p->cls.input_len + 4 || klen >= v->o.cfg.key_len)
-		return false;
-	memcpy(key, v->key, klen);
-	hash = tunvnet_toeplitz_ref(key, sizeof(key), p->cls.input, p->cls.input_len);
-	*e = expect_for(v, p, p->cls.report, hash);
-	snprintf(note, note_len, "kernel key %zu bytes for types %#x", klen, v->o.cfg.types);
-	return true;
-}
-
-/*
- * A tagged frame injected with AF_PACKET on the tap itself reaches the
- * series with the VLAN protocol but the network header past the tags, so
- * it is classified NONE (uapi.md, "Injecting test traffic").
+ * A tagged frame injected with AF_PACKET on a tap device itself reaches
+ * the series with the VLAN protocol but the network header past the tags,
+ * so it is classified NONE (uapi.md, "Injecting test traffic"). Only a
+ * tap's own frames can: macvtap/ipvtap queues and tun carry none of them.
  */
 static bool alt_vlan_af_packet(const struct tunvnet_verifier *v, const struct tv_pkt *p,
-			       struct tv_expect *e, char *note, size_t note_len)
+			       struct tunvnet_class *cls, char *note, size_t note_len)
 {
-	if (!p->flow.vlan_tags || p->cls.report == TUNVNET_REPORT_NONE ||
-	    p->obs_report != TUNVNET_REPORT_NONE)
+	if (v->o.l2 != TUNVNET_L2_ETH || is_vtap(v->o.kind) || !p->flow.vlan_tags ||
+	    p->cls.report == TUNVNET_REPORT_NONE)
 		return false;
-	*e = expect_for(v, p, TUNVNET_REPORT_NONE, 0);
+	memset(cls, 0, sizeof(*cls));
 	snprintf(note, note_len, "%u vlan tags misread", p->flow.vlan_tags);
 	return true;
 }
 
-/* Tried in order; the first that explains the observation wins. */
+/*
+ * The series dissects without FLOW_DISSECTOR_F_STOP_AT_ENCAP: past a GRE
+ * (v0, or PPTP), IPIP or IPv6-in-IP header it hashes the inner packet, and
+ * a GRE header it cannot follow leaves report NONE. The spec wants the
+ * outer addresses.
+ */
+static bool alt_tunnel_inner(const struct tunvnet_verifier *v, const struct tv_pkt *p,
+			     struct tunvnet_class *cls, char *note, size_t note_len)
+{
+	(void)v;
+	if (!p->tun.inner)
+		return false;
+	*cls = p->tun.cls;
+	snprintf(note, note_len, "%s: inner %s", p->tun.what,
+		 p->tun.cls.report ? tunvnet_report_name(p->tun.cls.report) : "not hashed");
+	return true;
+}
+
 static const struct tv_explanation explanations[] = {
-	{ TUNVNET_DEVIATION_SHORT_KEY_IPV6, alt_short_key },
+	{ TUNVNET_DEVIATION_TUNNEL_INNER, alt_tunnel_inner },
 	{ TUNVNET_DEVIATION_VLAN_AF_PACKET, alt_vlan_af_packet },
 };
 
@@ -205,6 +729,7 @@ static const struct {
 	{ TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE, "automq-value-is-queue" },
 	{ TUNVNET_DEVIATION_SHORT_KEY_IPV6, "short-key-ipv6" },
 	{ TUNVNET_DEVIATION_VLAN_AF_PACKET, "vlan-af-packet" },
+	{ TUNVNET_DEVIATION_TUNNEL_INNER, "tunnel-inner" },
 };
 
 /* "a + b (unlisted)": the ones the caller did not list are marked. */
@@ -228,9 +753,9 @@ static void deviation_names(uint32_t dev, uint32_t unlisted, char *buf, size_t l
  * ports) whatever the configured types, so the flow is keyed on the parsed
  * tuple, not on the Toeplitz input. Fragments carry no ports for it.
  */
-static bool flow_key(const struct tunvnet_flow *f, uint8_t key[TV_FLOW_KEY_LEN])
+static bool flow_key(const struct tunvnet_flow *f, uint8_t key[TV_FLOW_HALF])
 {
-	memset(key, 0, TV_FLOW_KEY_LEN);
+	memset(key, 0, TV_FLOW_HALF);
 	if (!(f->flags & (TUNVNET_FLOW_IPV4 | TUNVNET_FLOW_IPV6)))
 		return false;
 	tv_put_be16(key, f->ethertype);
@@ -264,6 +789,13 @@ static bool flow_consistent(struct tunvnet_verifier *v, const struct tv_pkt *p,
 
 	if (!v->flows || !flow_key(&p->flow, key))
 		return true;
+	/* Past a tunnel the dissector hashes the inner flow and the GRE key:
+	 * same outer and inner flow, same key, same value. */
+	memset(key + TV_FLOW_HALF, 0, TV_FLOW_HALF);
+	if (p->tun.inner) {
+		flow_key(&p->tun.flow, key + TV_FLOW_HALF);
+		tv_put_be32(key + 36, p->tun.gre_key); /* outer ports: none past a tunnel */
+	}
 	s = &v->flows[fnv1a(key, sizeof(key)) % TV_FLOW_SLOTS];
 	if (!s->used || memcmp(s->key, key, sizeof(key)) != 0) {
 		memcpy(s->key, key, sizeof(key));
@@ -359,6 +891,10 @@ TUNVNET_API void tunvnet_verifier_free(struct tunvnet_verifier *v)
 	tunvnet_toeplitz_free(v->tp);
 	free(v->table);
 	free(v->flows);
+	free(v->sk);
+	free(v->sk_next);
+	free(v->inputs);
+	free(v->tun_buf);
 	free(v);
 }
 
@@ -429,6 +965,21 @@ TUNVNET_API int tunvnet_verifier_new(const struct tunvnet_verify_opts *opts,
 			tunvnet_verifier_free(v);
 			return err;
 		}
+		/* The short key: the learned tail (with REPORT) or the queue per
+		 * input (without) is what the verifier can hold the kernel to. */
+		if (series_key_len(cfg->types) < cfg->key_len) {
+			v->kernel_key_len = series_key_len(cfg->types);
+			if (cfg->flags & TUNVNET_HASH_REPORT) {
+				v->sk = calloc(1, sizeof(*v->sk));
+				v->sk_next = calloc(1, sizeof(*v->sk_next));
+			} else {
+				v->inputs = calloc(TV_INPUT_SLOTS, sizeof(*v->inputs));
+			}
+			if ((cfg->flags & TUNVNET_HASH_REPORT) ? !v->sk || !v->sk_next : !v->inputs) {
+				tunvnet_verifier_free(v);
+				return tv_err(-ENOMEM, "verifier: out of memory");
+			}
+		}
 	} else {
 		v->o.cfg.key = NULL;
 		v->o.cfg.key_len = 0;
@@ -473,13 +1024,13 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 				      const struct tunvnet_hdr *hdr, const void *frame,
 				      size_t len, struct tunvnet_verdict *verdict)
 {
-	struct tv_expect plain, alt;
+	struct tv_outcome base, o;
 	struct tv_flow_slot before;
+	struct tv_expect plain;
 	struct tv_pkt p;
-	char exp_s[48], obs_s[48], note[64] = "";
+	char exp_s[48], obs_s[48], note[2 * sizeof(o.note) + 2] = "";
 	uint32_t unknown;
 	bool ok;
-	size_t i;
 
 	tv_err_clear();
 	if (!v || !verdict || (!frame && len))
@@ -491,6 +1042,8 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	memset(verdict, 0, sizeof(*verdict));
 	memset(&p, 0, sizeof(p));
 	p.q = q;
+	p.frame = frame;
+	p.len = frame ? len : 0;
 	verdict->observed_queue = (int)q;
 	verdict->expected_queue = -1;
 
@@ -514,20 +1067,61 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	p.obs_value = hdr->hash_value;
 	verdict->observed_report = p.obs_report;
 	verdict->observed_hash = p.obs_value;
+	if (tunnel_reached(&p.flow))
+		tunnel_follow(v, &p);
 
+	/* The straightforward expectation is what the verdict reports. */
 	plain = expect_for(v, &p, p.cls.report, p.cls.hash);
 	verdict->expected_report = plain.report;
 	verdict->expected_hash = plain.value_checked ? plain.value : 0;
 	verdict->expected_queue = plain.queue;
-	verdict->hash_checked = plain.value_checked;
 
-	ok = expect_holds(&plain, &p);
-	for (i = 0; !ok && i < TV_ARRAY_SIZE(explanations); i++) {
-		if (explanations[i].alt(v, &p, &alt, note, sizeof(note)) && expect_holds(&alt, &p)) {
-			verdict->deviation |= explanations[i].deviation;
+	outcome_for(v, &p, &p.cls, true, &base);
+	o = base;
+	ok = base.holds;
+	if (!ok) {
+		/*
+		 * Not first-fit: every explanation whose precondition holds is
+		 * tried, and of those that fit, the first one the caller listed
+		 * wins (else the first, which then makes a MISMATCH naming it).
+		 */
+		int pick = -1;
+		bool pick_listed = false;
+		struct tunvnet_class alt;
+		char anote[sizeof(o.note)];
+
+		for (size_t i = 0; i < TV_ARRAY_SIZE(explanations) && !pick_listed; i++) {
+			struct tv_outcome ao;
+			uint32_t dev = explanations[i].deviation;
+
+			if (!explanations[i].alt(v, &p, &alt, anote, sizeof(anote)))
+				continue;
+			outcome_for(v, &p, &alt, false, &ao);
+			if (!ao.holds)
+				continue;
+			if (ao.short_key)
+				dev |= TUNVNET_DEVIATION_SHORT_KEY_IPV6;
+			if (pick < 0 || !(dev & ~v->o.known_deviations)) {
+				pick = (int)i;
+				pick_listed = !(dev & ~v->o.known_deviations);
+			}
+		}
+		if (pick >= 0) {
+			explanations[pick].alt(v, &p, &alt, anote, sizeof(anote));
+			outcome_for(v, &p, &alt, true, &o); /* learn from it */
+			verdict->deviation |= explanations[pick].deviation;
+			snprintf(note, sizeof(note), "%s", anote);
 			ok = true;
 		}
 	}
+	if (ok && o.short_key) {
+		char expl[sizeof(o.note)];
+
+		verdict->deviation |= TUNVNET_DEVIATION_SHORT_KEY_IPV6;
+		memcpy(expl, note, sizeof(expl));
+		snprintf(note, sizeof(note), "%s%s%s", expl, expl[0] ? "; " : "", o.note);
+	}
+	verdict->hash_checked = ok ? o.hash_checked : base.hash_checked;
 
 	describe_expect(&plain, exp_s, sizeof(exp_s));
 	{
@@ -538,7 +1132,10 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	}
 	if (!ok) {
 		verdict->code = TUNVNET_VERDICT_MISMATCH;
-		set_why(verdict, &p, "expected %s, observed %s", exp_s, obs_s);
+		if (base.note[0])
+			set_why(verdict, &p, "expected %s, observed %s: %s", exp_s, obs_s, base.note);
+		else
+			set_why(verdict, &p, "expected %s, observed %s", exp_s, obs_s);
 		count(v, verdict->code);
 		return 0;
 	}

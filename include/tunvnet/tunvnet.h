@@ -508,6 +508,7 @@ struct tunvnet_verifier;
 #define TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE (1u << 0) /* automq: value is the queue index */
 #define TUNVNET_DEVIATION_SHORT_KEY_IPV6 (1u << 1)        /* IPv6-only types with a short key */
 #define TUNVNET_DEVIATION_VLAN_AF_PACKET (1u << 2)        /* tagged frame sent on the tap itself */
+#define TUNVNET_DEVIATION_TUNNEL_INNER (1u << 3)          /* GRE/IPIP: inner packet hashed, or NONE */
 
 struct tunvnet_verify_opts {
 	size_t sz;                      /* sizeof(struct tunvnet_verify_opts) */
