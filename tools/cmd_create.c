@@ -82,7 +82,7 @@ int cmd_create(int argc, char **argv)
 	struct tunvnet_dev_opts o = TUNVNET_DEV_OPTS_INIT;
 	enum tunvnet_kind kind = TUNVNET_KIND_TAP;
 	const char *parent = NULL, *mode = NULL, *name;
-	unsigned long v, queues = 1;
+	unsigned long queues = 1;
 	bool vnet_hdr = true, mq = false, json = false, tunlike;
 	struct tunvnet_dev *dev;
 	char what[96];
@@ -100,8 +100,8 @@ int cmd_create(int argc, char **argv)
 						   "ipvtap)", optarg);
 			break;
 		case 'q':
-			if (parse_uint(optarg, 1, 4096, &queues))
-				return usage_error("create", "--queues wants 1..4096, not '%s'", optarg);
+			if (opt_queues("create", optarg, &queues))
+				return EXIT_USAGE;
 			mq |= queues > 1;
 			break;
 		case 'm':
@@ -116,11 +116,8 @@ int cmd_create(int argc, char **argv)
 				return usage_error("create", "unknown group '%s'", optarg);
 			break;
 		case 's':
-			if (parse_uint(optarg, 10, 24, &v) ||
-			    (v != 10 && v != 12 && v != 20 && v != 24))
-				return usage_error("create", "--vnet-hdr-size wants 10, 12, 20 or 24, "
-						   "not '%s'", optarg);
-			o.vnet_hdr_sz = (int)v;
+			if (opt_vnet_hdr_sz("create", optarg, &o.vnet_hdr_sz))
+				return EXIT_USAGE;
 			break;
 		case 'n':
 			vnet_hdr = false;

@@ -58,6 +58,9 @@ int check_key_len(const char *cmd, size_t key_len, uint32_t types);
 /* Unsigned decimal/hex number in [min, max]. */
 int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *v);
 int parse_l2(const char *s, enum tunvnet_l2 *l2);
+/* --queues and --vnet-hdr-size, shared by create and set/verify: EXIT_OK or usage_error. */
+int opt_queues(const char *cmd, const char *arg, unsigned long *queues);
+int opt_vnet_hdr_sz(const char *cmd, const char *arg, int *sz);
 void hex_string(const uint8_t *p, size_t n, char *out, size_t outlen);
 /* "66.9.149.187:2794 -> 161.142.100.80:1766" for a parsed flow. */
 void flow_string(const struct tunvnet_flow *flow, char *out, size_t len);

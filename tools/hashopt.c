@@ -24,7 +24,6 @@ void hashopt_free(struct hashopt *h)
 int hashopt_parse(struct hashopt *h, const char *cmd, int code, const char *arg)
 {
 	char err[160];
-	unsigned long v;
 
 	switch (code) {
 	case 0x100:
@@ -53,14 +52,9 @@ int hashopt_parse(struct hashopt *h, const char *cmd, int code, const char *arg)
 		h->have_unclassified = true;
 		break;
 	case 0x106:
-		if (parse_uint(arg, 1, 4096, &h->queues))
-			return usage_error(cmd, "--queues wants 1..4096, not '%s'", arg);
-		break;
+		return opt_queues(cmd, arg, &h->queues);
 	case 0x107:
-		if (parse_uint(arg, 10, 24, &v) || (v != 10 && v != 12 && v != 20 && v != 24))
-			return usage_error(cmd, "--vnet-hdr-size wants 10, 12, 20 or 24, not '%s'", arg);
-		h->vnet_hdr_sz = (int)v;
-		break;
+		return opt_vnet_hdr_sz(cmd, arg, &h->vnet_hdr_sz);
 	default:
 		return usage_error(cmd, "bad option");
 	}

@@ -147,6 +147,24 @@ int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned lon
 	return 0;
 }
 
+int opt_queues(const char *cmd, const char *arg, unsigned long *queues)
+{
+	if (parse_uint(arg, 1, 4096, queues))
+		return usage_error(cmd, "--queues wants 1..4096, not '%s'", arg);
+	return EXIT_OK;
+}
+
+/* The sizes of a header struct only: the tool sets no padded sizes. */
+int opt_vnet_hdr_sz(const char *cmd, const char *arg, int *sz)
+{
+	unsigned long v;
+
+	if (parse_uint(arg, 10, 24, &v) || (v != 10 && v != 12 && v != 20 && v != 24))
+		return usage_error(cmd, "--vnet-hdr-size wants 10, 12, 20 or 24, not '%s'", arg);
+	*sz = (int)v;
+	return EXIT_OK;
+}
+
 int parse_l2(const char *s, enum tunvnet_l2 *l2)
 {
 	if (strcasecmp(s, "eth") == 0 || strcasecmp(s, "ethernet") == 0)
