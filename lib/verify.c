@@ -37,10 +37,11 @@
 
 /* Flows remembered for the automq consistency check: direct-mapped, so a
  * colliding flow evicts the older one, which is simply learned again. The
- * key is the outer flow, then the inner one past a tunnel (zero if none). */
+ * key is the outer flow, the inner one past a tunnel (zero if none), then
+ * the tunnel header words the dissector's keys depend on. */
 #define TV_FLOW_SLOTS 1024u
 #define TV_FLOW_HALF 40
-#define TV_FLOW_KEY_LEN (2 * TV_FLOW_HALF)
+#define TV_FLOW_KEY_LEN (2 * TV_FLOW_HALF + 12)
 
 struct tv_flow_slot {
 	uint8_t key[TV_FLOW_KEY_LEN];
@@ -93,6 +94,7 @@ struct tunvnet_verifier {
 	size_t kernel_key_len;       /* < cfg.key_len: the short key is in force */
 	struct sk_solver *sk, *sk_next; /* short key with REPORT: state, scratch */
 	struct tv_input_slot *inputs;   /* short key without REPORT */
+	uint64_t *reachable;            /* ... and the queues the table can give */
 	uint8_t *tun_buf;            /* a tunnel's inner packet, behind a 4-byte pi */
 	size_t tun_cap;
 };
@@ -107,6 +109,9 @@ struct tv_expect {
 
 /* Past a tunnel header, what the flow dissector ends up on. */
 struct tv_tunnel {
+	bool reached;             /* the dissector reads a tunnel header */
+	bool gre;                 /* ... a GRE one: gre_word holds its first 4 bytes */
+	uint32_t gre_word;
 	bool inner;               /* the kernel follows the tunnel: cls below */
 	struct tunvnet_flow flow; /* the innermost packet (zero when NONE) */
 	struct tunvnet_class cls; /* its classification; NONE when the dissection fails */
@@ -440,6 +445,10 @@ static void outcome_for(struct tunvnet_verifier *v, const struct tv_pkt *p,
 		snprintf(o->note, sizeof(o->note), "hash fields set without REPORT");
 		return;
 	}
+	if (p->q >= 65536 || !(v->reachable[p->q / 64] >> (p->q % 64) & 1)) {
+		snprintf(o->note, sizeof(o->note), "no table entry gives queue %u", p->q);
+		return;
+	}
 	{
 		int before = input_queue_check(v, cls, p->q, false);
 
@@ -614,6 +623,13 @@ static void tunnel_follow(struct tunvnet_verifier *v, struct tv_pkt *p)
 	size_t len = p->len, n = 0;
 
 	memset(t, 0, sizeof(*t));
+	t->reached = true;
+	/* Flags and protocol decide where the dissector stops, and what it
+	 * takes as the protocol: part of the automq flow (flow_key). */
+	if (f.l4_proto == IPPROTO_GRE_ && f.l4_off < len && len - f.l4_off >= 4) {
+		t->gre = true;
+		t->gre_word = tv_get_be32(buf + f.l4_off);
+	}
 	for (int depth = 0; depth < TV_TUNNEL_DEPTH && tunnel_reached(&f); depth++) {
 		char what[32] = "";
 		uint16_t proto = 0;
@@ -675,6 +691,10 @@ static void tunnel_follow(struct tunvnet_verifier *v, struct tv_pkt *p)
 
 struct tv_explanation {
 	uint32_t deviation;
+	/* The kernel always acts so when the precondition holds: tried before
+	 * the plain expectation, whose weaker checks (automq, short key without
+	 * REPORT) could otherwise accept the packet and learn from it wrongly. */
+	bool certain;
 	/* Whether its precondition holds for p; if so, how the kernel classified
 	 * the packet instead, and a short note for the verdict line. */
 	bool (*alt)(const struct tunvnet_verifier *v, const struct tv_pkt *p,
@@ -708,7 +728,10 @@ static bool alt_tunnel_inner(const struct tunvnet_verifier *v, const struct tv_p
 			     struct tunvnet_class *cls, char *note, size_t note_len)
 {
 	(void)v;
-	if (!p->tun.inner)
+	/* An inner classification equal to the outer one is no deviation. */
+	if (!p->tun.inner ||
+	    (p->tun.cls.report == p->cls.report && p->tun.cls.input_len == p->cls.input_len &&
+	     !memcmp(p->tun.cls.input, p->cls.input, p->cls.input_len)))
 		return false;
 	*cls = p->tun.cls;
 	snprintf(note, note_len, "%s: inner %s", p->tun.what,
@@ -717,8 +740,8 @@ static bool alt_tunnel_inner(const struct tunvnet_verifier *v, const struct tv_p
 }
 
 static const struct tv_explanation explanations[] = {
-	{ TUNVNET_DEVIATION_TUNNEL_INNER, alt_tunnel_inner },
-	{ TUNVNET_DEVIATION_VLAN_AF_PACKET, alt_vlan_af_packet },
+	{ TUNVNET_DEVIATION_TUNNEL_INNER, true, alt_tunnel_inner },
+	{ TUNVNET_DEVIATION_VLAN_AF_PACKET, false, alt_vlan_af_packet },
 };
 
 /* Every deviation's name, for the verdict line. */
@@ -789,13 +812,15 @@ static bool flow_consistent(struct tunvnet_verifier *v, const struct tv_pkt *p,
 
 	if (!v->flows || !flow_key(&p->flow, key))
 		return true;
-	/* Past a tunnel the dissector hashes the inner flow and the GRE key:
-	 * same outer and inner flow, same key, same value. */
-	memset(key + TV_FLOW_HALF, 0, TV_FLOW_HALF);
-	if (p->tun.inner) {
+	/* Past a tunnel the dissector's keys hold the inner flow, the GRE key
+	 * and, where it stops early, the GRE protocol: all of it is the flow. */
+	memset(key + TV_FLOW_HALF, 0, TV_FLOW_KEY_LEN - TV_FLOW_HALF);
+	if (p->tun.inner)
 		flow_key(&p->tun.flow, key + TV_FLOW_HALF);
-		tv_put_be32(key + 36, p->tun.gre_key); /* outer ports: none past a tunnel */
-	}
+	key[2 * TV_FLOW_HALF] = p->tun.reached;
+	key[2 * TV_FLOW_HALF + 1] = p->tun.gre;
+	tv_put_be32(key + 2 * TV_FLOW_HALF + 4, p->tun.gre_word);
+	tv_put_be32(key + 2 * TV_FLOW_HALF + 8, p->tun.gre_key);
 	s = &v->flows[fnv1a(key, sizeof(key)) % TV_FLOW_SLOTS];
 	if (!s->used || memcmp(s->key, key, sizeof(key)) != 0) {
 		memcpy(s->key, key, sizeof(key));
@@ -882,6 +907,48 @@ __attribute__((format(printf, 3, 4))) static void set_why(struct tunvnet_verdict
 	}
 }
 
+/* ---- choosing an explanation ---- */
+
+/* Whether explanation i, as it fits p, names only deviations the caller listed. */
+static bool pick_listed(struct tunvnet_verifier *v, const struct tv_pkt *p, int i)
+{
+	struct tunvnet_class alt;
+	struct tv_outcome ao;
+	char note[sizeof(ao.note)];
+	uint32_t dev = explanations[i].deviation;
+
+	if (!explanations[i].alt(v, p, &alt, note, sizeof(note)))
+		return false;
+	outcome_for(v, p, &alt, false, &ao);
+	if (ao.short_key)
+		dev |= TUNVNET_DEVIATION_SHORT_KEY_IPV6;
+	return !(dev & ~v->o.known_deviations);
+}
+
+/* The explanation of the round (certain or not) that fits p best, or -1. */
+static int explain(struct tunvnet_verifier *v, const struct tv_pkt *p, bool certain)
+{
+	int pick = -1;
+
+	for (size_t i = 0; i < TV_ARRAY_SIZE(explanations); i++) {
+		struct tunvnet_class alt;
+		struct tv_outcome ao;
+		char note[sizeof(ao.note)];
+
+		if (explanations[i].certain != certain ||
+		    !explanations[i].alt(v, p, &alt, note, sizeof(note)))
+			continue;
+		outcome_for(v, p, &alt, false, &ao);
+		if (!ao.holds)
+			continue;
+		if (pick_listed(v, p, (int)i))
+			return (int)i;
+		if (pick < 0)
+			pick = (int)i;
+	}
+	return pick;
+}
+
 /* ---- the API ---- */
 
 TUNVNET_API void tunvnet_verifier_free(struct tunvnet_verifier *v)
@@ -894,6 +961,7 @@ TUNVNET_API void tunvnet_verifier_free(struct tunvnet_verifier *v)
 	free(v->sk);
 	free(v->sk_next);
 	free(v->inputs);
+	free(v->reachable);
 	free(v->tun_buf);
 	free(v);
 }
@@ -973,9 +1041,19 @@ TUNVNET_API int tunvnet_verifier_new(const struct tunvnet_verify_opts *opts,
 				v->sk = calloc(1, sizeof(*v->sk));
 				v->sk_next = calloc(1, sizeof(*v->sk_next));
 			} else {
+				/* Table entries are u16: no queue past 65535 is reachable. */
+				size_t nq = o.num_queues < 65536 ? o.num_queues : 65536;
+
 				v->inputs = calloc(TV_INPUT_SLOTS, sizeof(*v->inputs));
+				v->reachable = calloc((nq + 63) / 64, sizeof(uint64_t));
+				for (size_t i = 0; v->reachable && i < cfg->table_len; i++) {
+					unsigned int rq = v->table[i] % o.num_queues;
+
+					v->reachable[rq / 64] |= 1ull << (rq % 64);
+				}
 			}
-			if ((cfg->flags & TUNVNET_HASH_REPORT) ? !v->sk || !v->sk_next : !v->inputs) {
+			if ((cfg->flags & TUNVNET_HASH_REPORT) ? !v->sk || !v->sk_next
+							      : !v->inputs || !v->reachable) {
 				tunvnet_verifier_free(v);
 				return tv_err(-ENOMEM, "verifier: out of memory");
 			}
@@ -1024,8 +1102,9 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 				      const struct tunvnet_hdr *hdr, const void *frame,
 				      size_t len, struct tunvnet_verdict *verdict)
 {
-	struct tv_outcome base, o;
+	struct tv_outcome base = { .holds = false }, o;
 	struct tv_flow_slot before;
+	int pick;
 	struct tv_expect plain;
 	struct tv_pkt p;
 	char exp_s[48], obs_s[48], note[2 * sizeof(o.note) + 2] = "";
@@ -1076,43 +1155,34 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	verdict->expected_hash = plain.value_checked ? plain.value : 0;
 	verdict->expected_queue = plain.queue;
 
-	outcome_for(v, &p, &p.cls, true, &base);
-	o = base;
-	ok = base.holds;
-	if (!ok) {
-		/*
-		 * Not first-fit: every explanation whose precondition holds is
-		 * tried, and of those that fit, the first one the caller listed
-		 * wins (else the first, which then makes a MISMATCH naming it).
-		 */
-		int pick = -1;
-		bool pick_listed = false;
+	/*
+	 * Not first-fit. The explanations the kernel follows whenever their
+	 * precondition holds (tunnels) come first; then the plain expectation;
+	 * then the others. Of those that fit in a round, the first one the
+	 * caller listed wins (else the first, which then makes a MISMATCH
+	 * naming it). The winner alone is learned from.
+	 */
+	pick = explain(v, &p, true);
+	if (pick >= 0 && !pick_listed(v, &p, pick)) {
+		/* An unlisted certain one loses to a plain expectation that fits too. */
+		outcome_for(v, &p, &p.cls, false, &base);
+		if (base.holds)
+			pick = -1;
+	}
+	if (pick < 0) {
+		outcome_for(v, &p, &p.cls, true, &base);
+		o = base;
+		ok = base.holds;
+		if (!ok)
+			pick = explain(v, &p, false);
+	}
+	if (pick >= 0) {
 		struct tunvnet_class alt;
-		char anote[sizeof(o.note)];
 
-		for (size_t i = 0; i < TV_ARRAY_SIZE(explanations) && !pick_listed; i++) {
-			struct tv_outcome ao;
-			uint32_t dev = explanations[i].deviation;
-
-			if (!explanations[i].alt(v, &p, &alt, anote, sizeof(anote)))
-				continue;
-			outcome_for(v, &p, &alt, false, &ao);
-			if (!ao.holds)
-				continue;
-			if (ao.short_key)
-				dev |= TUNVNET_DEVIATION_SHORT_KEY_IPV6;
-			if (pick < 0 || !(dev & ~v->o.known_deviations)) {
-				pick = (int)i;
-				pick_listed = !(dev & ~v->o.known_deviations);
-			}
-		}
-		if (pick >= 0) {
-			explanations[pick].alt(v, &p, &alt, anote, sizeof(anote));
-			outcome_for(v, &p, &alt, true, &o); /* learn from it */
-			verdict->deviation |= explanations[pick].deviation;
-			snprintf(note, sizeof(note), "%s", anote);
-			ok = true;
-		}
+		explanations[pick].alt(v, &p, &alt, note, sizeof(note));
+		outcome_for(v, &p, &alt, true, &o); /* learn from it */
+		verdict->deviation |= explanations[pick].deviation;
+		ok = true;
 	}
 	if (ok && o.short_key) {
 		char expl[sizeof(o.note)];
@@ -1121,7 +1191,7 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 		memcpy(expl, note, sizeof(expl));
 		snprintf(note, sizeof(note), "%s%s%s", expl, expl[0] ? "; " : "", o.note);
 	}
-	verdict->hash_checked = ok ? o.hash_checked : base.hash_checked;
+	verdict->hash_checked = ok ? o.hash_checked : plain.value_checked && !short_key(v);
 
 	describe_expect(&plain, exp_s, sizeof(exp_s));
 	{

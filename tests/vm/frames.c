@@ -54,6 +54,50 @@ static size_t put_l4(const struct fr_spec *s, uint8_t *p, bool first_frag)
 	return n;
 }
 
+size_t fr_build(const struct fr_spec *s, bool eth, const uint8_t dmac[6], const uint8_t smac[6],
+		uint8_t *buf, size_t cap);
+
+/* The outer payload: a tunnel header and the inner packet, or put_l4. */
+static size_t put_payload(const struct fr_spec *s, uint8_t *p, bool first_frag)
+{
+	static const uint8_t imac[6] = { 0x02, 0, 0, 0, 0x7e, 0x01 };
+	size_t n = 0;
+
+	if (!s->tun || !s->inner || !first_frag)
+		return put_l4(s, p, first_frag);
+	if (s->tun == FR_TUN_GRE) {
+		uint16_t gp = s->gre_proto ? s->gre_proto : s->inner_eth ? 0x6558
+						: s->inner->l3 == FR_IPV6 ? 0x86dd : 0x0800;
+
+		put16(p, s->gre_flags);
+		put16(p + 2, gp);
+		n = 4;
+		if (s->gre_flags & 0x8000) { /* checksum (left 0) + reserved */
+			memset(p + n, 0, 4);
+			n += 4;
+		}
+		if (s->gre_flags & 0x2000) {
+			put32(p + n, s->gre_key);
+			n += 4;
+		}
+		if (s->gre_flags & 0x1000) {
+			put32(p + n, s->id);
+			n += 4;
+		}
+		if ((s->gre_flags & 7) == 1) {
+			if (s->gre_flags & 0x0080) {
+				put32(p + n, s->id - 1);
+				n += 4;
+			}
+			p[n] = 0xff;
+			p[n + 1] = 0x03;
+			put16(p + n + 2, s->ppp_proto);
+			n += 4;
+		}
+	}
+	return n + fr_build(s->inner, s->inner_eth, imac, imac, p + n, FR_MAX);
+}
+
 static size_t put_ext(const struct fr_spec *s, uint8_t *p, unsigned int i, uint8_t next)
 {
 	switch (s->ext[i]) {
@@ -83,6 +127,16 @@ static size_t put_ext(const struct fr_spec *s, uint8_t *p, unsigned int i, uint8
 	default:
 		return 0;
 	}
+}
+
+/* The IP protocol the outer header carries. */
+static uint8_t fr_proto(const struct fr_spec *s)
+{
+	if (s->tun == FR_TUN_GRE)
+		return 47;
+	if (s->tun == FR_TUN_IPIP && s->inner)
+		return s->inner->l3 == FR_IPV6 ? 41 : 4;
+	return s->proto;
 }
 
 static uint8_t ext_proto(enum fr_ext e)
@@ -122,7 +176,7 @@ size_t fr_build(const struct fr_spec *s, bool eth, const uint8_t dmac[6], const 
 	if (s->l3 == FR_IPV4) {
 		size_t ihl = 20 + s->v4_opt_len;
 		bool first = s->frag_off == 0;
-		size_t l4 = put_l4(s, p + ihl, first);
+		size_t l4 = put_payload(s, p + ihl, first);
 
 		memset(p, 0, ihl);
 		p[0] = (uint8_t)(0x40 | ihl / 4);
@@ -130,7 +184,7 @@ size_t fr_build(const struct fr_spec *s, bool eth, const uint8_t dmac[6], const 
 		put16(p + 4, (uint16_t)s->id);
 		put16(p + 6, (uint16_t)((s->more_frags ? 0x2000 : 0) | s->frag_off));
 		p[8] = 64;
-		p[9] = s->proto;
+		p[9] = fr_proto(s);
 		memcpy(p + 12, s->src, 4);
 		memcpy(p + 16, s->dst, 4);
 		if (s->v4_opt_len) {
@@ -149,18 +203,18 @@ size_t fr_build(const struct fr_spec *s, bool eth, const uint8_t dmac[6], const 
 			n++;
 		memset(ip, 0, 40);
 		ip[0] = 0x60;
-		ip[6] = n ? ext_proto(s->ext[0]) : s->proto;
+		ip[6] = n ? ext_proto(s->ext[0]) : fr_proto(s);
 		ip[7] = 64;
 		memcpy(ip + 8, s->src, 16);
 		memcpy(ip + 24, s->dst, 16);
 		for (unsigned int i = 0; i < n; i++) {
-			uint8_t next = i + 1 < n ? ext_proto(s->ext[i + 1]) : s->proto;
+			uint8_t next = i + 1 < n ? ext_proto(s->ext[i + 1]) : fr_proto(s);
 
 			if (s->ext[i] == FR_EXT_FRAG && s->frag_off)
 				first = false;
 			q += put_ext(s, q, i, next);
 		}
-		q += put_l4(s, q, first);
+		q += put_payload(s, q, first);
 		put16(ip + 4, (uint16_t)(q - ip - 40));
 		p = q;
 	} else {

@@ -24,6 +24,13 @@ enum fr_ext {
 	FR_EXT_FRAG,    /* Fragment header: frag_off / more from the spec */
 };
 
+/* Tunnels: the outer packet's payload is a tunnel header and fr_spec.inner. */
+enum fr_tun {
+	FR_TUN_NONE = 0,
+	FR_TUN_GRE,  /* protocol 47: gre_flags, gre_proto, key / seq, PPP for version 1 */
+	FR_TUN_IPIP, /* protocol 4 (inner IPv4) or 41 (inner IPv6) */
+};
+
 struct fr_spec {
 	enum fr_l3 l3;
 	uint16_t ethertype;   /* non-IP frames */
@@ -40,6 +47,13 @@ struct fr_spec {
 	uint16_t vlan_tag_id; /* inner tag's VLAN id (0: derived from id) */
 	unsigned int pad;     /* extra payload bytes */
 	uint32_t id;
+	enum fr_tun tun;      /* sets proto (47, 4 or 41) */
+	uint16_t gre_flags;   /* C 0x8000, K 0x2000, S 0x1000, A 0x0080, version 0..7 */
+	uint16_t gre_proto;   /* 0: from the inner packet (0x6558 with inner_eth) */
+	uint32_t gre_key;
+	uint16_t ppp_proto;   /* version 1: a PPP header (ff 03, this) before the inner */
+	bool inner_eth;       /* the inner packet has an Ethernet header */
+	const struct fr_spec *inner; /* built with the same id trailer, which ends both */
 };
 
 /*
