@@ -92,6 +92,7 @@ void table_row(struct table *t)
 	t->cur = 0;
 }
 
+__attribute__((format(printf, 3, 0)))
 static void table_vcell(struct table *t, enum out_color c, const char *fmt, va_list ap)
 {
 	struct cell *cell;

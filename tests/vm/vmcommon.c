@@ -33,6 +33,7 @@ void vm_skip(const char *fmt, ...)
 	exit(77);
 }
 
+__attribute__((format(printf, 3, 0)))
 static void line(const char *tag, const char *name, const char *fmt, va_list ap)
 {
 	printf("%s %s: ", tag, name);
