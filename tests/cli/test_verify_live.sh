@@ -76,12 +76,12 @@ finish_verify() {
 
 # send DEV [DST_MAC]: the N frames; checks the non-IP count it reports.
 send() {
-	s=$(python3 "$HERE/sendframes.py" "$1" $N ${2:-}) || { fail "sendframes.py $1 failed"; return 1; }
+	s=$(python3 -S "$HERE/sendframes.py" "$1" $N ${2:-}) || { fail "sendframes.py $1 failed"; return 1; }
 	[ "$s" = "$NONIP" ] || fail "sendframes.py sent $s non-IP frames, want $NONIP"
 }
 
 # vcheck ARGS...: tests/cli/vcheck.py, a failure counted.
-vcheck() { python3 "$HERE/vcheck.py" "$@" || fail "vcheck.py $*"; }
+vcheck() { python3 -S "$HERE/vcheck.py" "$@" || fail "vcheck.py $*"; }
 
 uapi=$("$CTL" caps --json | sed -n 's/.*"uapi":"\([A-Z]*\)".*/\1/p')
 [ -n "$uapi" ] || fail "no uapi in caps --json"
