@@ -1005,5 +1005,6 @@ TUNVNET_API int tunvnet_dev_max_frame(struct tunvnet_dev *dev, size_t *len)
 	if ((is_vtap(dev->kind) || !dev->created) && body < TV_GSO_MAX)
 		body = TV_GSO_MAX;
 	*len = body + link;
+	__atomic_store_n(&dev->max_frame, *len, __ATOMIC_RELAXED);
 	return 0;
 }

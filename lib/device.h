@@ -46,6 +46,10 @@ struct tunvnet_dev {
 	/* device.c: this handle's TUNSETIFF created the device (offloads are
 	 * then known to be off; see tunvnet_dev_max_frame). */
 	bool created;
+	/* tunvnet_dev_max_frame's last answer, so reads need no syscalls to
+	 * check buffers; 0 unknown. Readers of several queues share it, hence
+	 * __atomic access. A read that finds a frame cut short clears it. */
+	size_t max_frame;
 
 	/* header.c: per queue (each written only by that queue's reader), a
 	 * read error met mid-batch after packets were already returned; the

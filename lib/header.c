@@ -268,12 +268,16 @@ static int read_one(struct tunvnet_dev *dev, unsigned int q, int fd, uint8_t *hb
 	if (r < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			return 0;
+		if (errno == EBADFD || errno == ENOLINK) /* the device was deleted */
+			return tv_ioctl_err(dev->name, "read", errno);
 		return tv_err(-errno, "read from queue %u of %s failed: %s", q, dev->name,
 			      strerror(errno));
 	}
 	got = (size_t)r;
 	if (got > want) {
 		pkt->len = 0;
+		/* The cached bound is stale (MTU raised?): ask again next time. */
+		__atomic_store_n(&dev->max_frame, 0, __ATOMIC_RELAXED);
 		return tv_err(-EMSGSIZE, "queue %u of %s: a frame longer than the %zu-byte buffer "
 					 "was truncated by the kernel and dropped (the device's "
 					 "largest frame grew: MTU, offloads?)",
@@ -311,10 +315,14 @@ TUNVNET_API int tunvnet_queue_read(struct tunvnet_dev *dev, unsigned int q,
 	if (err)
 		return err;
 
-	/* Check every buffer before anything is read, so none is cut short. */
-	err = tunvnet_dev_max_frame(dev, &max_frame);
-	if (err)
-		return err;
+	/* Check every buffer before anything is read, so none is cut short.
+	 * The bound is cached: asking the kernel costs two syscalls a call. */
+	max_frame = __atomic_load_n(&dev->max_frame, __ATOMIC_RELAXED);
+	if (!max_frame) {
+		err = tunvnet_dev_max_frame(dev, &max_frame);
+		if (err)
+			return err;
+	}
 	for (i = 0; i < n; i++) {
 		if (!pkts[i].buf)
 			return tv_err(-EINVAL, "tunvnet_queue_read: packet %u has no buffer", i);

@@ -24,12 +24,15 @@
 #include "device.h"
 
 static size_t g_max_frame = 1514;
+static int g_max_frame_calls;
 
+/* Like the real one: answers, and leaves the answer in the handle's cache. */
 int __wrap_tunvnet_dev_max_frame(struct tunvnet_dev *dev, size_t *len);
 int __wrap_tunvnet_dev_max_frame(struct tunvnet_dev *dev, size_t *len)
 {
-	(void)dev;
+	g_max_frame_calls++;
 	*len = g_max_frame;
+	dev->max_frame = g_max_frame;
 	return 0;
 }
 
@@ -229,6 +232,34 @@ static void test_truncation_first(void **state)
 	assert_int_equal(tunvnet_queue_read(&f->dev, 0, &pkt, 1), 1);
 	assert_int_equal(pkt.len, 100);
 	assert_memory_equal(buf, frame, 100);
+}
+
+/* Reads ask for the device's largest frame once, and again after a truncation. */
+static void test_max_frame_cached(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t frame[200], buf[100], small[50];
+	struct tunvnet_pkt pkt = { .buf = buf, .cap = sizeof(buf) };
+	struct tunvnet_pkt tiny = { .buf = small, .cap = sizeof(small) };
+
+	g_max_frame = 100;
+	g_max_frame_calls = 0;
+	set_nonblock(f->fds[0], true);
+	assert_int_equal(tunvnet_queue_read(&f->dev, 0, &pkt, 1), -EAGAIN);
+	assert_int_equal(tunvnet_queue_read(&f->dev, 0, &pkt, 1), -EAGAIN);
+	assert_int_equal(g_max_frame_calls, 1);
+	/* The cached bound still refuses a small buffer before reading. */
+	assert_int_equal(tunvnet_queue_read(&f->dev, 0, &tiny, 1), -EMSGSIZE);
+	assert_int_equal(g_max_frame_calls, 1);
+	/* A frame cut short means the bound grew: the next read asks again. */
+	fill_frame(frame, sizeof(frame), 3);
+	inject(f->peer[0], hash_hdr, 20, frame, sizeof(frame));
+	assert_int_equal(tunvnet_queue_read(&f->dev, 0, &pkt, 1), -EMSGSIZE);
+	assert_int_equal(f->dev.max_frame, 0);
+	g_max_frame = 200;
+	assert_int_equal(tunvnet_queue_read(&f->dev, 0, &pkt, 1), -EMSGSIZE);
+	assert_int_equal(g_max_frame_calls, 2);
+	assert_non_null(strstr(tunvnet_last_error(), "200 bytes"));
 }
 
 static void test_truncation_mid_batch(void **state)
@@ -440,6 +471,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_bad_args, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_max_frame_cached, setup, teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN); /* a socket with no peer raises it; tun does not */
