@@ -157,6 +157,42 @@ static void test_batch_of_reports(void **state)
 	assert_true(biggest >= 2); /* one call returned several packets */
 }
 
+/*
+ * A legacy big-endian header (TUNSETVNETBE): the hash fields stay
+ * little-endian, the legacy ones follow the device. v5 writes num_buffers
+ * with __cpu_to_virtio16(true, 1), i.e. little-endian whatever the device's
+ * order: read big-endian that is 256 (doc/kernel-findings.md); v12 writes 0.
+ */
+static void test_big_endian_header(void **state)
+{
+	uint8_t f[128];
+	size_t len = frame(f, 0, 6);
+	struct tunvnet_pkt pkt = { .buf = buf, .cap = BUF_SZ };
+	int err;
+
+	(void)state;
+	err = tunvnet_dev_set_vnet_endian(dev, TUNVNET_ENDIAN_BE);
+	if (err == -EOPNOTSUPP) {
+		/* Kernels without CONFIG_TUN_VNET_CROSS_LE have no big-endian mode. */
+		fprintf(stderr, "# big-endian header: not supported here (%s)\n",
+			tunvnet_last_error());
+		return;
+	}
+	assert_int_equal(err, 0);
+	assert_int_equal(send(tx, f, len, 0), (ssize_t)len);
+	assert_int_equal(read_back(f, len, &pkt), 0);
+	fprintf(stderr, "# big-endian header, TCPv4: hash 0x%08x, report %u, num_buffers %u\n",
+		pkt.hdr.hash_value, pkt.hdr.hash_report, pkt.hdr.num_buffers);
+	assert_int_equal(pkt.hdr.hash_value, 0xfb63539a);
+	assert_int_equal(pkt.hdr.hash_report, TUNVNET_REPORT_TCPV4);
+	if (pkt.hdr.num_buffers == 0x100)
+		fprintf(stderr, "KNOWN-DEVIATION: num_buffers written little-endian on a "
+				"big-endian legacy header (bytes 10-11: 01 00)\n");
+	else
+		assert_true(pkt.hdr.num_buffers <= 1);
+	assert_int_equal(tunvnet_dev_set_vnet_endian(dev, TUNVNET_ENDIAN_LE), 0);
+}
+
 static void test_header_12_no_hash(void **state)
 {
 	uint8_t f[128];
@@ -179,6 +215,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reports),
 		cmocka_unit_test(test_batch_of_reports),
+		cmocka_unit_test(test_big_endian_header),
 		cmocka_unit_test(test_header_12_no_hash),
 	};
 	static const uint16_t table[2] = { 0, 1 };
