@@ -14,32 +14,7 @@
 #include <tunvnet/tunvnet.h>
 
 #include "pktbuild.h"
-
-struct ms_vec {
-	const char *src, *dst;
-	uint16_t sport, dport;
-	uint32_t ip, tcp;
-};
-
-static const struct ms_vec ms4[] = {
-	{ "66.9.149.187", "161.142.100.80", 2794, 1766, 0x323e8fc2, 0x51ccc178 },
-	{ "199.92.111.2", "65.69.140.83", 14230, 4739, 0xd718262a, 0xc626b0ea },
-	{ "24.19.198.95", "12.22.207.184", 12898, 38024, 0xd2d0a5de, 0x5c2b394a },
-	{ "38.27.205.30", "209.142.163.6", 48228, 2217, 0x82989176, 0xafc7327f },
-	{ "153.39.163.191", "202.188.127.2", 44251, 1303, 0x5d1809c5, 0x10e828a2 },
-};
-
-static const struct ms_vec ms6[] = {
-	{ "3ffe:2501:200:1fff::7", "3ffe:2501:200:3::1", 2794, 1766, 0x2cc18cd5, 0x40207d3d },
-	{ "3ffe:501:8::260:97ff:fe40:efab", "ff02::1", 14230, 4739, 0x0f0c461c, 0xdde51bbf },
-	{ "3ffe:1900:4545:3:200:f8ff:fe21:67cf", "fe80::200:f8ff:fe21:67cf", 44251, 38024,
-	  0x4b61e985, 0x02d1feef },
-};
-
-static const enum tunvnet_toeplitz_impl impls[] = {
-	TUNVNET_TOEPLITZ_AUTO, TUNVNET_TOEPLITZ_REF, TUNVNET_TOEPLITZ_TABLE,
-	TUNVNET_TOEPLITZ_CLMUL, TUNVNET_TOEPLITZ_GFNI,
-};
+#include "../ms_vectors.h"
 
 static struct tunvnet_toeplitz *ms_key(enum tunvnet_toeplitz_impl impl)
 {
@@ -71,29 +46,29 @@ static void test_microsoft_ipv4(void **state)
 	int p;
 
 	(void)state;
-	for (k = 0; k < sizeof(impls) / sizeof(impls[0]); k++) {
+	for (k = 0; k < MS_COUNT(all_impls); k++) {
 		struct tunvnet_toeplitz *t;
 
-		if (!tunvnet_toeplitz_impl_available(impls[k]))
+		if (!tunvnet_toeplitz_impl_available(all_impls[k]))
 			continue;
-		t = ms_key(impls[k]);
-		for (i = 0; i < sizeof(ms4) / sizeof(ms4[0]); i++) {
+		t = ms_key(all_impls[k]);
+		for (i = 0; i < MS_COUNT(ms_vectors_v4); i++) {
 			struct pb eth = { .len = 0 }, ip = { .len = 0 };
 
 			pb_eth(&eth, 0x0800);
-			pb_ipv4(&eth, ms4[i].src, ms4[i].dst, 6);
-			pb_tcp(&eth, ms4[i].sport, ms4[i].dport);
-			pb_ipv4(&ip, ms4[i].src, ms4[i].dst, 6);
-			pb_tcp(&ip, ms4[i].sport, ms4[i].dport);
+			pb_ipv4(&eth, ms_vectors_v4[i].src, ms_vectors_v4[i].dst, 6);
+			pb_tcp(&eth, ms_vectors_v4[i].sport, ms_vectors_v4[i].dport);
+			pb_ipv4(&ip, ms_vectors_v4[i].src, ms_vectors_v4[i].dst, 6);
+			pb_tcp(&ip, ms_vectors_v4[i].sport, ms_vectors_v4[i].dport);
 			for (p = TUNVNET_PROFILE_SPEC; p <= TUNVNET_PROFILE_QEMU; p++) {
 				check(&eth, TUNVNET_L2_ETH, TUNVNET_HASH_TYPES_ALL, p, t,
-				      TUNVNET_REPORT_TCPV4, ms4[i].tcp);
+				      TUNVNET_REPORT_TCPV4, ms_vectors_v4[i].tcp);
 				check(&eth, TUNVNET_L2_ETH, TUNVNET_HASH_TYPE_IPV4, p, t,
-				      TUNVNET_REPORT_IPV4, ms4[i].ip);
+				      TUNVNET_REPORT_IPV4, ms_vectors_v4[i].ip);
 				check(&ip, TUNVNET_L2_IP, TUNVNET_HASH_TYPES_ALL, p, t,
-				      TUNVNET_REPORT_TCPV4, ms4[i].tcp);
+				      TUNVNET_REPORT_TCPV4, ms_vectors_v4[i].tcp);
 				check(&ip, TUNVNET_L2_IP, TUNVNET_HASH_TYPE_IPV4 | TUNVNET_HASH_TYPE_UDPV4,
-				      p, t, TUNVNET_REPORT_IPV4, ms4[i].ip);
+				      p, t, TUNVNET_REPORT_IPV4, ms_vectors_v4[i].ip);
 			}
 		}
 		tunvnet_toeplitz_free(t);
@@ -106,44 +81,44 @@ static void test_microsoft_ipv6(void **state)
 	int p;
 
 	(void)state;
-	for (k = 0; k < sizeof(impls) / sizeof(impls[0]); k++) {
+	for (k = 0; k < MS_COUNT(all_impls); k++) {
 		struct tunvnet_toeplitz *t;
 
-		if (!tunvnet_toeplitz_impl_available(impls[k]))
+		if (!tunvnet_toeplitz_impl_available(all_impls[k]))
 			continue;
-		t = ms_key(impls[k]);
-		for (i = 0; i < sizeof(ms6) / sizeof(ms6[0]); i++) {
+		t = ms_key(all_impls[k]);
+		for (i = 0; i < MS_COUNT(ms_vectors_v6); i++) {
 			struct pb eth = { .len = 0 }, pi = { .len = 0 }, ext = { .len = 0 };
 
 			pb_eth(&eth, 0x86dd);
-			pb_ipv6(&eth, ms6[i].src, ms6[i].dst, 6);
-			pb_tcp(&eth, ms6[i].sport, ms6[i].dport);
+			pb_ipv6(&eth, ms_vectors_v6[i].src, ms_vectors_v6[i].dst, 6);
+			pb_tcp(&eth, ms_vectors_v6[i].sport, ms_vectors_v6[i].dport);
 			pb_pi(&pi, 0x86dd);
-			pb_ipv6(&pi, ms6[i].src, ms6[i].dst, 6);
-			pb_tcp(&pi, ms6[i].sport, ms6[i].dport);
+			pb_ipv6(&pi, ms_vectors_v6[i].src, ms_vectors_v6[i].dst, 6);
+			pb_tcp(&pi, ms_vectors_v6[i].sport, ms_vectors_v6[i].dport);
 			/* Extension headers without HAO/RT2: _EX value equals the plain one. */
 			pb_eth(&ext, 0x86dd);
-			pb_ipv6(&ext, ms6[i].src, ms6[i].dst, 0);
+			pb_ipv6(&ext, ms_vectors_v6[i].src, ms_vectors_v6[i].dst, 0);
 			pb_opts6(&ext, 6, 0);
-			pb_tcp(&ext, ms6[i].sport, ms6[i].dport);
+			pb_tcp(&ext, ms_vectors_v6[i].sport, ms_vectors_v6[i].dport);
 			for (p = TUNVNET_PROFILE_SPEC; p <= TUNVNET_PROFILE_QEMU; p++) {
 				check(&eth, TUNVNET_L2_ETH, TUNVNET_HASH_TYPES_PLAIN, p, t,
-				      TUNVNET_REPORT_TCPV6, ms6[i].tcp);
+				      TUNVNET_REPORT_TCPV6, ms_vectors_v6[i].tcp);
 				check(&eth, TUNVNET_L2_ETH, TUNVNET_HASH_TYPE_IPV6, p, t,
-				      TUNVNET_REPORT_IPV6, ms6[i].ip);
+				      TUNVNET_REPORT_IPV6, ms_vectors_v6[i].ip);
 				check(&pi, TUNVNET_L2_IP_PI, TUNVNET_HASH_TYPES_PLAIN, p, t,
-				      TUNVNET_REPORT_TCPV6, ms6[i].tcp);
+				      TUNVNET_REPORT_TCPV6, ms_vectors_v6[i].tcp);
 				check(&ext, TUNVNET_L2_ETH, TUNVNET_HASH_TYPE_IPV6, p, t,
-				      TUNVNET_REPORT_IPV6, ms6[i].ip);
+				      TUNVNET_REPORT_IPV6, ms_vectors_v6[i].ip);
 			}
 			check(&ext, TUNVNET_L2_ETH, TUNVNET_HASH_TYPES_ALL, TUNVNET_PROFILE_SPEC, t,
-			      TUNVNET_REPORT_TCPV6_EX, ms6[i].tcp);
+			      TUNVNET_REPORT_TCPV6_EX, ms_vectors_v6[i].tcp);
 			check(&ext, TUNVNET_L2_ETH, TUNVNET_HASH_TYPE_IP_EX, TUNVNET_PROFILE_SPEC, t,
-			      TUNVNET_REPORT_IPV6_EX, ms6[i].ip);
+			      TUNVNET_REPORT_IPV6_EX, ms_vectors_v6[i].ip);
 			check(&eth, TUNVNET_L2_ETH, TUNVNET_HASH_TYPES_ALL, TUNVNET_PROFILE_QEMU, t,
-			      TUNVNET_REPORT_TCPV6_EX, ms6[i].tcp);
+			      TUNVNET_REPORT_TCPV6_EX, ms_vectors_v6[i].tcp);
 			check(&ext, TUNVNET_L2_ETH, TUNVNET_HASH_TYPES_ALL, TUNVNET_PROFILE_LINUX, t,
-			      TUNVNET_REPORT_TCPV6, ms6[i].tcp);
+			      TUNVNET_REPORT_TCPV6, ms_vectors_v6[i].tcp);
 		}
 		tunvnet_toeplitz_free(t);
 	}
