@@ -38,6 +38,8 @@
 
 #include <tunvnet/tunvnet.h>
 
+#include "../selftest_packet.h"
+
 #define NQ 3
 #define BUF_SZ 65536
 
@@ -102,39 +104,14 @@ static int set_hash(uint32_t flags)
  * 172.17.0.0 -> 172.17.0.1 / ffff::ac11:0 -> ffff::ac11:1, ports 9 -> 9. */
 static size_t packet(uint8_t *p, int v6, uint8_t proto, uint16_t *ethertype)
 {
-	size_t l4 = proto == 6 ? 20 : 8;
-	uint8_t *th;
-
-	memset(p, 0, 128);
 	if (proto == LOOPBACK) {
+		memset(p, 0, 128);
 		*ethertype = ETH_P_LOOPBACK;
 		memcpy(p, "tunvnet loopback frame", 22);
 		return 46;
 	}
-	if (!v6) {
-		*ethertype = ETH_P_IP;
-		p[0] = 0x45;
-		p[3] = (uint8_t)(20 + l4);
-		p[8] = 64;
-		p[9] = proto;
-		p[12] = 172, p[13] = 17;
-		p[16] = 172, p[17] = 17, p[19] = 1;
-		th = p + 20;
-	} else {
-		*ethertype = ETH_P_IPV6;
-		p[0] = 0x60;
-		p[5] = (uint8_t)l4;
-		p[6] = proto;
-		p[7] = 64;
-		p[8] = 0xff, p[9] = 0xff, p[20] = 0xac, p[21] = 0x11;
-		p[24] = 0xff, p[25] = 0xff, p[36] = 0xac, p[37] = 0x11, p[39] = 1;
-		th = p + 40;
-	}
-	th[1] = 9;
-	th[3] = 9;
-	if (proto == 6)
-		th[12] = 5 << 4;
-	return (size_t)(th + l4 - p);
+	*ethertype = v6 ? ETH_P_IPV6 : ETH_P_IP;
+	return selftest_packet(p, v6, proto);
 }
 
 static void drain(void)

@@ -26,6 +26,8 @@
 
 #include "tunvnet/tunvnet.h"
 
+#include "../selftest_packet.h"
+
 #define NQ 3
 
 static struct tunvnet_dev *dev;
@@ -33,40 +35,16 @@ static int tx;
 static uint8_t *buf;
 #define BUF_SZ 65536
 
-/* 172.17.0.0 -> 172.17.0.1 / ffff::ac11:0 -> ffff::ac11:1, ports 9 -> 9. */
+/* The selftest packet behind a broadcast Ethernet header. */
 static size_t frame(uint8_t *f, int v6, uint8_t proto)
 {
-	size_t l4 = proto == 6 ? 20 : 8;
-	uint8_t *ip = f + 14, *th;
-
-	memset(f, 0, 128);
+	memset(f, 0, 14);
 	memset(f, 0xff, 6);
 	f[6] = 0x02;
 	f[11] = 0x01;
-	if (!v6) {
-		f[12] = 0x08;
-		ip[0] = 0x45;
-		ip[3] = (uint8_t)(20 + l4);
-		ip[8] = 64;
-		ip[9] = proto;
-		ip[12] = 172, ip[13] = 17;
-		ip[16] = 172, ip[17] = 17, ip[19] = 1;
-		th = ip + 20;
-	} else {
-		f[12] = 0x86, f[13] = 0xdd;
-		ip[0] = 0x60;
-		ip[5] = (uint8_t)l4;
-		ip[6] = proto;
-		ip[7] = 64;
-		ip[8] = 0xff, ip[9] = 0xff, ip[20] = 0xac, ip[21] = 0x11;
-		ip[24] = 0xff, ip[25] = 0xff, ip[36] = 0xac, ip[37] = 0x11, ip[39] = 1;
-		th = ip + 40;
-	}
-	th[1] = 9;
-	th[3] = 9;
-	if (proto == 6)
-		th[12] = 5 << 4;
-	return (size_t)(th + l4 - f);
+	f[12] = v6 ? 0x86 : 0x08;
+	f[13] = v6 ? 0xdd : 0x00;
+	return 14 + selftest_packet(f + 14, v6, proto);
 }
 
 /* Our frame back from any queue (noise skipped); returns its queue. */
