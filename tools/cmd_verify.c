@@ -298,7 +298,8 @@ int cmd_verify(int argc, char **argv)
 		hashopt_describe(&h.cfg, stderr);
 	}
 	start = now();
-	while (!stop) {
+	/* A reader that went away (closed pipe, full disk) ends the run. */
+	while (!stop && !ferror(stdout)) {
 		double t = now();
 		int n;
 

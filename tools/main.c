@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* tunvnet-ctl: the subcommand table, dispatch and the shared error reporting. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,7 +106,29 @@ bool wants_help(int argc, char **argv)
 	return false;
 }
 
-int main(int argc, char **argv)
+/*
+ * Output that did not reach its reader is a failure: a full disk, a closed
+ * pipe, a closed stdout. stdio keeps the first error in ferror(); the last
+ * buffer is only written by fflush/fclose, so both are checked too.
+ */
+static int finish_output(const char *cmd, int rc)
+{
+	int err = 0;
+
+	if (ferror(stdout))
+		err = EIO;
+	if (fflush(stdout) != 0)
+		err = errno ? errno : EIO;
+	if (fclose(stdout) != 0 && !err)
+		err = errno ? errno : EIO;
+	if (!err)
+		return rc;
+	fprintf(stderr, "%s%s%s: cannot write the output: %s\n", ctl_prog, cmd ? " " : "",
+		cmd ? cmd : "", strerror(err));
+	return rc == EXIT_OK ? EXIT_CHECK : rc;
+}
+
+static int run_main(int argc, char **argv, const char **cmdp)
 {
 	const char *name;
 	size_t i;
@@ -132,14 +155,31 @@ int main(int argc, char **argv)
 		char *hargv[] = { argv[2], help_opt, NULL };
 
 		for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-			if (strcmp(argv[2], cmds[i].name) == 0)
+			if (strcmp(argv[2], cmds[i].name) == 0) {
+				*cmdp = cmds[i].name;
 				return cmds[i].run(2, hargv);
+			}
 		name = argv[2];
 	}
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(name, cmds[i].name) == 0)
+		if (strcmp(name, cmds[i].name) == 0) {
+			*cmdp = cmds[i].name;
 			return cmds[i].run(argc - 1, argv + 1);
+		}
 	fprintf(stderr, "%s: unknown command '%s'\n", ctl_prog, name);
 	usage(stderr);
 	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = NULL;
+	int rc;
+
+	/* A reader that went away is an error to report (EPIPE), not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
+	errno = 0;
+	rc = run_main(argc, argv, &cmd);
+	errno = 0;
+	return finish_output(cmd, rc);
 }
