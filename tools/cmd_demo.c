@@ -368,7 +368,7 @@ static int live(bool json, const struct tunvnet_caps *caps)
 	}
 	rc = send_frames(tunvnet_dev_ifindex(dev), f, n);
 	if (rc) {
-		rc = lib_error("demo", "cannot send frames with AF_PACKET", rc, false);
+		rc = sys_error("demo", "cannot send frames with AF_PACKET", rc);
 		goto out;
 	}
 	for (q = 0; q < NQ; q++) {
