@@ -171,6 +171,12 @@ int cmd_create(int argc, char **argv)
 
 		rc = tunvnet_link_create_vtap(name, parent, &vo);
 	}
+	if (rc == -EEXIST) {
+		fprintf(stderr, "%s create: cannot create %s '%s': a link of that name already "
+			"exists\n  fix: pick another name, or delete it first\n", ctl_prog,
+			tunvnet_kind_name(kind), name);
+		return EXIT_CHECK;
+	}
 	if (rc) {
 		snprintf(what, sizeof(what), "cannot create %s '%s'", tunvnet_kind_name(kind), name);
 		return lib_error("create", what, rc, rc == -EINVAL);

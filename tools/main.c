@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "ctl.h"
 
@@ -50,22 +51,18 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/*
+ * The usual fix for an errno, only where every cause the library gives that
+ * errno has the same fix (EOPNOTSUPP and EBUSY have several: their cause
+ * text says what to do).
+ */
 static const char *hint(int err)
 {
 	switch (-abs(err)) {
-	case -EOPNOTSUPP:
-		return "boot a kernel carrying the tun virtio-net hashing series (see "
-		       "'tunvnet-ctl demo' and tests/vm), or use 'hash'/'demo --offline' "
-		       "for the reference side";
 	case -EPERM:
 		return "run as root or grant CAP_NET_ADMIN";
 	case -ENODEV:
 		return "check the name with 'tunvnet-ctl list'";
-	case -EEXIST:
-		return "pick another name or delete the existing link first";
-	case -EBUSY:
-		return "another process holds the device's only queue, or a steering eBPF "
-		       "program is attached";
 	case -EBADFD:
 		return "the device was deleted; create it again";
 	default:
@@ -78,13 +75,34 @@ int lib_error(const char *cmd, const char *what, int err, bool usage)
 	const char *detail = tunvnet_last_error();
 	const char *h = hint(err);
 
-	fprintf(stderr, "%s %s: %s: %s", ctl_prog, cmd, what, tunvnet_strerror(err));
-	if (detail && *detail)
-		fprintf(stderr, " (%s)", detail);
-	fputc('\n', stderr);
+	/* One cause: the library's own account of it when it gave one. */
+	fprintf(stderr, "%s %s: %s: %s\n", ctl_prog, cmd, what,
+		detail && *detail ? detail : tunvnet_strerror(err));
 	if (h)
 		fprintf(stderr, "  fix: %s\n", h);
 	return usage ? EXIT_USAGE : EXIT_CHECK;
+}
+
+int feature_error(const char *cmd, const char *what, int err)
+{
+	struct utsname u;
+
+	if (err != -EOPNOTSUPP)
+		return lib_error(cmd, what, err, false);
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "?");
+	fprintf(stderr, "%s %s: %s: the kernel %s lacks the tun/tap virtio-net hashing feature "
+		"(not in mainline Linux)\n"
+		"  fix: boot a kernel carrying the series (see 'tunvnet-ctl demo'), or use "
+		"'hash' and 'demo --offline' for the reference side\n",
+		ctl_prog, cmd, what, u.release);
+	return EXIT_CHECK;
+}
+
+int sys_error(const char *cmd, const char *what, int err)
+{
+	fprintf(stderr, "%s %s: %s: %s\n", ctl_prog, cmd, what, strerror(abs(err)));
+	return EXIT_CHECK;
 }
 
 int print_help(const char *text)
