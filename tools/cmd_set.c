@@ -33,7 +33,7 @@ static int need_feature(const char *cmd, struct tunvnet_caps *caps)
 	caps->sz = sizeof(*caps);
 	rc = tunvnet_caps_probe(-1, caps);
 	if (rc)
-		return lib_error(cmd, "cannot use hashing", rc, false);
+		return feature_error(cmd, "cannot use hashing", rc);
 	return EXIT_OK;
 }
 

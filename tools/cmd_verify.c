@@ -203,7 +203,7 @@ int cmd_verify(int argc, char **argv)
 		goto out;
 	rc = tunvnet_caps_probe(-1, &caps);
 	if (rc) {
-		rc = lib_error("verify", "cannot verify", rc, false);
+		rc = feature_error("verify", "cannot verify", rc);
 		goto out;
 	}
 	rc = tunvnet_link_get(argv[optind], &link);
@@ -264,7 +264,7 @@ int cmd_verify(int argc, char **argv)
 		pkts[i].buf = malloc(max_frame);
 		pkts[i].cap = max_frame;
 		if (!pkts[i].buf) {
-			rc = lib_error("verify", "cannot allocate buffers", -ENOMEM, false);
+			rc = sys_error("verify", "cannot allocate buffers", ENOMEM);
 			goto out;
 		}
 	}
@@ -283,7 +283,7 @@ int cmd_verify(int argc, char **argv)
 	r.per_q = calloc(r.nq, sizeof(*r.per_q));
 	pfd = calloc(r.nq, sizeof(*pfd));
 	if (!r.per_q || !pfd) {
-		rc = lib_error("verify", "cannot allocate", -ENOMEM, false);
+		rc = sys_error("verify", "cannot allocate", ENOMEM);
 		goto out;
 	}
 	for (q = 0; q < r.nq; q++) {
@@ -298,7 +298,8 @@ int cmd_verify(int argc, char **argv)
 		hashopt_describe(&h.cfg, stderr);
 	}
 	start = now();
-	while (!stop) {
+	/* A reader that went away (closed pipe, full disk) ends the run. */
+	while (!stop && !ferror(stdout)) {
 		double t = now();
 		int n;
 
@@ -310,7 +311,7 @@ int cmd_verify(int argc, char **argv)
 		}
 		n = poll(pfd, r.nq, 200);
 		if (n < 0 && errno != EINTR) {
-			rc = lib_error("verify", "poll failed", -errno, false);
+			rc = sys_error("verify", "poll failed", errno);
 			goto out;
 		}
 		for (q = 0; n > 0 && q < r.nq && !stop; q++) {

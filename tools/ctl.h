@@ -38,11 +38,17 @@ extern const char *ctl_prog; /* "tunvnet-ctl" */
 /* "tunvnet-ctl CMD: msg" + a pointer to --help; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
- * A library failure: "tunvnet-ctl CMD: what: <tunvnet_strerror> (<last error>)"
- * plus a hint for the usual fixes. Returns EXIT_USAGE for -EINVAL found
- * before the kernel (pass usage=true), else EXIT_CHECK.
+ * A library failure, one cause: "tunvnet-ctl CMD: what: <cause>" where the
+ * cause is tunvnet_last_error() when the failing call set it, else
+ * tunvnet_strerror(err); then a "fix:" line where err has one fix. Returns
+ * EXIT_USAGE for -EINVAL found before the kernel (usage=true), else
+ * EXIT_CHECK. Call it right after the failing library call.
  */
 int lib_error(const char *cmd, const char *what, int err, bool usage);
+/* A capability probe failed: -EOPNOTSUPP is the missing kernel feature. */
+int feature_error(const char *cmd, const char *what, int err);
+/* A failure of the tool's own system call (no library detail): EXIT_CHECK. */
+int sys_error(const char *cmd, const char *what, int err);
 /* Print a subcommand's help text to stdout and return EXIT_OK. */
 int print_help(const char *text);
 /* True if argv holds -h/--help before "--" (each command checks it first). */

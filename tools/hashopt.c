@@ -153,6 +153,22 @@ int hashopt_build(struct hashopt *h, const char *cmd, unsigned int num_queues)
 			cfg->table_len = n;
 		}
 		cfg->table = h->table;
+		/* The bounds in the tool's words (the library's name its flags). */
+		if (num_queues) {
+			size_t i;
+
+			for (i = 0; i < cfg->table_len; i++)
+				if (cfg->table[i] >= num_queues)
+					return usage_error(cmd, "--table names queue %u, but the "
+							   "device has %u queue%s (0..%u)",
+							   cfg->table[i], num_queues,
+							   num_queues == 1 ? "" : "s", num_queues - 1);
+			if (cfg->unclassified_queue >= num_queues)
+				return usage_error(cmd, "--unclassified %u is not a queue of the "
+						   "device: it has %u queue%s (0..%u)",
+						   cfg->unclassified_queue, num_queues,
+						   num_queues == 1 ? "" : "s", num_queues - 1);
+		}
 	}
 	/* The size of the header is checked when the device's is known. */
 	rc = tunvnet_hash_cfg_validate(cfg, NULL, num_queues, 0);

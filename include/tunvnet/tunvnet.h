@@ -119,7 +119,17 @@ TUNVNET_API const uint8_t *tunvnet_default_key(void);
 /* 3. Devices and queues                                               */
 /* ------------------------------------------------------------------ */
 
-struct tunvnet_dev; /* opaque: one device, one fd per queue */
+/*
+ * Opaque: one device, one fd per queue (at most 256).
+ *
+ * Threads: per queue, one thread at a time reads (tunvnet_queue_read,
+ * tunvnet_queue_fill_hash) and one thread at a time writes
+ * (tunvnet_queue_write); the control calls (every other function on the
+ * handle) run on one thread at a time; any mix of the two runs at once. A
+ * frame read while the header size or endianness changes is dropped with
+ * -ESTALE. tunvnet_dev_close runs alone. See tunvnet_dev_open(3), THREADS.
+ */
+struct tunvnet_dev;
 
 enum tunvnet_kind {
 	TUNVNET_KIND_UNKNOWN = 0,
@@ -155,7 +165,7 @@ struct tunvnet_dev_opts {
 	enum tunvnet_kind kind;    /* TUN or TAP for tunvnet_dev_open; ignored elsewhere */
 	uint32_t flags;            /* TUNVNET_DEV_* */
 	unsigned int queues;       /* queues to open; 0 means 1 */
-	int vnet_hdr_sz;           /* 0: leave the kernel's (10); else 10, 12, 20 or 24 */
+	int vnet_hdr_sz;           /* 0: leave the kernel's; else 10, 12, 20 or 24 (HDR_MAX_LEN) */
 	enum tunvnet_endian endian; /* NATIVE: leave as is */
 	int64_t owner;             /* uid for TUNSETOWNER; -1: leave */
 	int64_t group;             /* gid for TUNSETGROUP; -1: leave */
@@ -593,7 +603,8 @@ struct tunvnet_vtap_opts {
 /* Create a macvtap or ipvtap link named name on parent. */
 TUNVNET_API int tunvnet_link_create_vtap(const char *name, const char *parent,
 					 const struct tunvnet_vtap_opts *opts);
-/* Delete any link by name (tun/tap too, persistent or not). */
+/* Delete a tun, tap, macvtap or ipvtap link by name (persistent or not);
+ * any other link is refused with -EMEDIUMTYPE and left alone. */
 TUNVNET_API int tunvnet_link_delete(const char *name);
 
 /* ------------------------------------------------------------------ */

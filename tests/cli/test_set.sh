@@ -4,6 +4,9 @@
 # a kernel without the feature gives exit 1 and says so.
 . "$(dirname "$0")/lib.sh"
 
+# Messages speak the tool's words: no library flag names, one cause once.
+no_lib_names() { ! grep -q 'TUNVNET_' "$ERR" || fail "library names in: $(cat "$ERR")"; }
+
 # The device does not exist: exit 2 proves the input was judged first.
 D=tvnoexist0
 expect 2 set $D
@@ -26,6 +29,11 @@ expect 2 set --rss --unclassified -1 $D
 expect 2 set --rss --queues 0 $D
 expect 2 set --rss --vnet-hdr-size 16 $D
 expect 2 set --rss --queues 2 --table 0,1,2,3 $D
+err_has "--table names queue 2, but the device has 2 queues (0..1)"
+no_lib_names
+expect 2 set --rss --queues 4 --unclassified 7 $D
+err_has "--unclassified 7 is not a queue of the device: it has 4 queues (0..3)"
+no_lib_names
 expect 2 set --report
 expect 0 set --help
 out_has "persistent"
@@ -38,6 +46,9 @@ else
 	expect 1 set --report --rss --key random $D
 	err_has "lacks the tun/tap virtio-net hashing feature"
 	err_has "fix:"
+	[ "$(grep -c 'lacks' "$ERR")" -eq 1 ] || fail "the cause said more than once: $(cat "$ERR")"
+	[ "$(wc -l <"$ERR")" -eq 2 ] || fail "want one cause line and one fix line: $(cat "$ERR")"
+	no_lib_names
 	expect 1 clear $D
 	err_has "lacks the tun/tap virtio-net hashing feature"
 fi
