@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 # Debian packages the build, the tests, the VM harness and the CLI need.
 PKGS=(meson ninja-build pkg-config gcc libc6-dev libnl-3-dev libnl-route-3-dev
       libcmocka-dev libpcap-dev qemu-system-x86 iproute2 python3 kmod
-      clang libclang-rt-14-dev)
+      clang libclang-rt-14-dev bpftool libbpf-dev linux-libc-dev)
 # Optional: DPDK's Toeplitz for the benchmark's peers (TUNVNET_WITH_DPDK=0 to skip).
 if [ "${TUNVNET_WITH_DPDK:-1}" != 0 ]; then
 	PKGS+=(libdpdk-dev)
