@@ -34,14 +34,6 @@ int tv_opts_copy(void *dst, size_t dst_sz, const void *src, size_t min_sz);
  */
 void tv_opts_out(void *dst, const void *src, size_t src_sz);
 
-/*
- * device.c: the tapN entry sysfs lists under /sys/class/net/IFNAME/CLS (CLS
- * "macvtap" or "ipvtap"), which names the link's /dev/tapN: read, never
- * guessed. 0 with the name in entry; -ENOENT without that directory (not a
- * link of that class), -ENODEV when it lists no tapN. Records no message.
- */
-int tv_vtap_entry(const char *ifname, const char *cls, char *entry, size_t len);
-
 /* Unaligned, explicit-endian loads and stores: packet data is untrusted bytes. */
 static inline uint16_t tv_get_be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static inline uint16_t tv_get_le16(const uint8_t *p) { return (uint16_t)(p[1] << 8 | p[0]); }

@@ -17,6 +17,7 @@
 #include <netlink/route/link/macvtap.h>
 
 #include "internal.h"
+#include "vtap.h"
 
 /* Our own copies: these values are uAPI, but kernel header versions vary. */
 enum {
