@@ -96,7 +96,8 @@ TUNVNET_API const char *tunvnet_strerror(int err)
 	case EMSGSIZE:
 		return "a buffer or message of the wrong size";
 	case EAGAIN:
-		return "nothing ready on a non-blocking queue";
+		return "try again: nothing ready yet (a non-blocking queue, or a link dump "
+		       "interrupted by links changing)";
 	case ENOSPC:
 		return "output buffer too small";
 	case E2BIG:

@@ -603,7 +603,8 @@ struct tunvnet_vtap_opts {
 /* Create a macvtap or ipvtap link named name on parent. */
 TUNVNET_API int tunvnet_link_create_vtap(const char *name, const char *parent,
 					 const struct tunvnet_vtap_opts *opts);
-/* Delete any link by name (tun/tap too, persistent or not). */
+/* Delete a tun, tap, macvtap or ipvtap link by name (persistent or not);
+ * any other link is refused with -EMEDIUMTYPE and left alone. */
 TUNVNET_API int tunvnet_link_delete(const char *name);
 
 /* ------------------------------------------------------------------ */
