@@ -554,7 +554,7 @@ struct tunvnet_verdict {
 	uint32_t expected_hash, observed_hash;
 	int expected_queue, observed_queue; /* -1: not predictable (automq on tun) */
 	bool hash_checked;          /* false where only type/consistency can be checked */
-	char why[160];              /* one line for humans */
+	char why[160];              /* one line for humans; "" for a MATCH (see explain) */
 };
 
 struct tunvnet_verify_stats {
@@ -570,6 +570,14 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 				      size_t len, struct tunvnet_verdict *verdict);
 TUNVNET_API void tunvnet_verifier_stats(const struct tunvnet_verifier *v,
 					struct tunvnet_verify_stats *stats);
+/*
+ * One line for humans about any verdict ("mismatch: tcpv4 ...: expected
+ * ..., observed ..."). The verifier writes why only for verdicts other than
+ * MATCH, so a match costs no formatting; this makes a match's line from its
+ * fields. snprintf's contract: returns the line's length, writes at most
+ * len bytes (buf may be NULL with len 0).
+ */
+TUNVNET_API int tunvnet_verdict_explain(const struct tunvnet_verdict *vd, char *buf, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* 8. Links over rtnetlink (libnl)                                      */
