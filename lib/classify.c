@@ -235,6 +235,7 @@ static void classify_linux(const struct tunvnet_flow *f, uint32_t types, struct 
 TUNVNET_API int tunvnet_classify(const struct tunvnet_flow *flow, uint32_t types,
 				 enum tunvnet_profile profile, struct tunvnet_class *cls)
 {
+	tv_err_clear();
 	if (!flow || !cls)
 		return tv_err(-EINVAL, "classify: no %s", flow ? "class" : "flow");
 	if (types & ~TUNVNET_HASH_TYPES_ALL)
@@ -343,9 +344,10 @@ fast_emit(struct tunvnet_class *cls, unsigned int report, const uint8_t *addrs, 
  * anything else, which the full parser then takes (its answer is the
  * definition: tests/unit/classify/test_fastpath_equiv.c holds us to it).
  */
-static bool classify_fast(const uint8_t *p, size_t len, enum tunvnet_l2 l2, uint32_t types,
-			  enum tunvnet_profile profile, const struct tunvnet_toeplitz *t,
-			  struct tunvnet_class *cls)
+static inline __attribute__((always_inline)) bool
+classify_fast(const uint8_t *p, size_t len, enum tunvnet_l2 l2, uint32_t types,
+	      enum tunvnet_profile profile, const struct tunvnet_toeplitz *t,
+	      struct tunvnet_class *cls, struct tv_fast_info *info)
 {
 	const uint8_t *addrs, *ports;
 	enum fast_l4 l4;
@@ -407,6 +409,14 @@ static bool classify_fast(const uint8_t *p, size_t len, enum tunvnet_l2 l2, uint
 		return false;
 	}
 
+	if (info) {
+		info->l4_proto = v6 ? p[off + 6] : p[off + 9];
+		info->vlan_tags = off == 18;
+		info->ethertype = l2 == TUNVNET_L2_IP ? 0 : proto; /* as the parser has it */
+		info->alen = v6 ? 16 : 4;
+		info->addrs = addrs;
+		info->ports = l4 == FAST_OTHER ? NULL : ports;
+	}
 	if (v6)
 		fast_emit(cls, fast_report(true, l4, types, profile), addrs, 32, ports, t);
 	else
@@ -421,10 +431,11 @@ TUNVNET_API int tunvnet_classify_hash(const void *pkt, size_t len, enum tunvnet_
 	struct tunvnet_flow flow;
 	int err;
 
+	tv_err_clear();
 	if (!cls)
 		return tv_err(-EINVAL, "classify_hash: no class");
 	if (pkt && !(types & ~TUNVNET_HASH_TYPES_ALL) && (unsigned int)profile <= TUNVNET_PROFILE_QEMU &&
-	    classify_fast(pkt, len, l2, types, profile, t, cls))
+	    classify_fast(pkt, len, l2, types, profile, t, cls, NULL))
 		return 0;
 	err = tunvnet_packet_parse(pkt, len, l2, &flow);
 	if (err)
@@ -435,4 +446,11 @@ TUNVNET_API int tunvnet_classify_hash(const void *pkt, size_t len, enum tunvnet_
 	if (t && cls->report != TUNVNET_REPORT_NONE)
 		cls->hash = tunvnet_toeplitz_hash(t, cls->input, cls->input_len);
 	return 0;
+}
+
+bool tv_classify_fast(const void *pkt, size_t len, enum tunvnet_l2 l2, uint32_t types,
+		      enum tunvnet_profile profile, const struct tunvnet_toeplitz *t,
+		      struct tunvnet_class *cls, struct tv_fast_info *info)
+{
+	return classify_fast(pkt, len, l2, types, profile, t, cls, info);
 }

@@ -17,11 +17,8 @@
 
 #include "device.h"
 #include "uapi.h"
+#include "vtap.h"
 
-#define TV_ETH_HLEN 14
-#define TV_VLAN_HLEN 4
-/* A GSO frame from the stack: the 64 KiB GSO/GRO limit from L3 on. */
-#define TV_GSO_MAX 65536
 /* The flags only this library keeps: no kernel call reports them. */
 #define TV_DEV_LIB_FLAGS (TUNVNET_DEV_NONBLOCK | TUNVNET_DEV_KEEP_FDS)
 
@@ -46,23 +43,143 @@ int tv_ioctl_err(const char *name, const char *what, int e)
 	}
 }
 
-static bool is_vtap(enum tunvnet_kind k)
+
+/* ---- the snapshot protocol (device.h) ---- */
+
+const struct tv_io *tv_io_get(struct tunvnet_dev *d, unsigned int q, int slot)
 {
-	return k == TUNVNET_KIND_MACVTAP || k == TUNVNET_KIND_IPVTAP;
+	struct tv_io *s, **haz = &d->q[q].hazard[slot];
+
+	/* Announce, then check it is still current: the control thread frees a
+	 * replaced snapshot only after it no longer sees it announced. */
+	for (;;) {
+		s = __atomic_load_n(&d->io, __ATOMIC_ACQUIRE);
+		__atomic_store_n(haz, s, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&d->io, __ATOMIC_SEQ_CST) == s)
+			return s;
+	}
 }
 
-static int dev_new(struct tunvnet_dev **dp)
+static void fill_unref(struct tv_fill *f)
+{
+	if (f && --f->refs == 0)
+		f->release(f);
+}
+
+static void io_free(struct tv_io *s)
+{
+	if (!s)
+		return;
+	fill_unref(s->fill);
+	free(s);
+}
+
+static bool io_held(struct tunvnet_dev *d, const struct tv_io *s)
+{
+	unsigned int q, n = tv_dev_nq(d);
+
+	for (q = 0; q < n; q++)
+		if (__atomic_load_n(&d->q[q].hazard[TV_HAZ_RX], __ATOMIC_SEQ_CST) == s ||
+		    __atomic_load_n(&d->q[q].hazard[TV_HAZ_TX], __ATOMIC_SEQ_CST) == s)
+			return true;
+	return false;
+}
+
+/* Swap in s; keep the old one until no reader holds it; free what none holds. */
+static void io_publish(struct tunvnet_dev *d, struct tv_io *s)
+{
+	struct tv_io *old = __atomic_exchange_n(&d->io, s, __ATOMIC_SEQ_CST), **pp;
+
+	if (old) {
+		old->next_retired = d->retired;
+		d->retired = old;
+	}
+	for (pp = &d->retired; *pp;) {
+		struct tv_io *r = *pp;
+
+		if (io_held(d, r)) {
+			pp = &r->next_retired;
+		} else {
+			*pp = r->next_retired;
+			io_free(r);
+		}
+	}
+}
+
+static struct tv_io *io_clone(const struct tunvnet_dev *d)
+{
+	const struct tv_io *cur = tv_dev_io(d);
+	struct tv_io *s = calloc(1, sizeof(*s));
+
+	if (s && cur) {
+		s->hdr_sz = cur->hdr_sz;
+		s->endian = cur->endian;
+		s->pi = cur->pi;
+	}
+	return s;
+}
+
+int tv_dev_publish_layout(struct tunvnet_dev *d, int hdr_sz, enum tunvnet_endian e, bool pi)
+{
+	const struct tv_io *cur = tv_dev_io(d);
+	struct tv_io *s;
+
+	if (cur && cur->hdr_sz == hdr_sz && cur->endian == e && cur->pi == pi)
+		return 0;
+	s = io_clone(d);
+	if (!s)
+		return tv_err(-ENOMEM, "out of memory");
+	s->hdr_sz = hdr_sz;
+	s->endian = e;
+	s->pi = pi;
+	/* The filler's configuration stays as it is: shared. */
+	s->fill = cur ? cur->fill : NULL;
+	if (s->fill)
+		s->fill->refs++;
+	io_publish(d, s);
+	return 0;
+}
+
+int tv_dev_publish_fill(struct tunvnet_dev *d, struct tv_fill *fill)
+{
+	struct tv_io *s = io_clone(d);
+
+	if (!s) {
+		if (fill && !fill->refs)
+			fill->release(fill);
+		return tv_err(-ENOMEM, "out of memory");
+	}
+	s->fill = fill;
+	if (fill)
+		fill->refs++;
+	io_publish(d, s);
+	return 0;
+}
+
+/* Bracket a header layout change (odd while under way): see device.h. */
+static void layout_change_begin(struct tunvnet_dev *d)
+{
+	__atomic_add_fetch(&d->layout_seq, 1, __ATOMIC_SEQ_CST);
+}
+
+static void layout_change_end(struct tunvnet_dev *d)
+{
+	__atomic_add_fetch(&d->layout_seq, 1, __ATOMIC_SEQ_CST);
+}
+
+static void flags_store(struct tunvnet_dev *d, uint32_t f)
+{
+	__atomic_store_n(&d->flags, f, __ATOMIC_RELAXED);
+}
+
+int tv_dev_alloc(struct tunvnet_dev **dp)
 {
 	struct tunvnet_dev *d = calloc(1, sizeof(*d));
 
 	if (!d)
 		return tv_err(-ENOMEM, "out of memory");
-	d->cap_q = 4;
-	d->fds = calloc(d->cap_q, sizeof(*d->fds));
-	d->adopted = calloc(d->cap_q, sizeof(*d->adopted));
-	if (!d->fds || !d->adopted) {
-		free(d->fds);
-		free(d->adopted);
+	d->io = calloc(1, sizeof(*d->io));
+	if (!d->io) {
 		free(d);
 		return tv_err(-ENOMEM, "out of memory");
 	}
@@ -70,49 +187,49 @@ static int dev_new(struct tunvnet_dev **dp)
 	return 0;
 }
 
-static int dev_push(struct tunvnet_dev *d, int fd, bool adopted)
+/* Fill the next slot, then publish the count that covers it (device.h). */
+int tv_dev_push(struct tunvnet_dev *d, int fd, bool adopted)
 {
-	if (d->nq == d->cap_q) {
-		unsigned int cap = d->cap_q * 2;
-		int *fds = realloc(d->fds, cap * sizeof(*fds));
-		bool *ad;
+	unsigned int n = d->nq;
 
-		if (!fds)
-			return tv_err(-ENOMEM, "out of memory");
-		d->fds = fds;
-		ad = realloc(d->adopted, cap * sizeof(*ad));
-		if (!ad)
-			return tv_err(-ENOMEM, "out of memory");
-		d->adopted = ad;
-		d->cap_q = cap;
-	}
-	d->fds[d->nq] = fd;
-	d->adopted[d->nq] = adopted;
-	return (int)d->nq++;
+	if (n >= TV_IO_QUEUES)
+		return tv_err(-ENOSPC, "%s: a handle holds at most %d queues (the kernel's "
+				       "limit for tun/tap)", dname(d), TV_IO_QUEUES);
+	d->q[n].fd = fd;
+	d->q[n].adopted = adopted;
+	d->q[n].io_err = 0;
+	__atomic_store_n(&d->nq, n + 1, __ATOMIC_RELEASE);
+	return (int)n;
 }
 
 /* A queue this library opened: if it cannot be kept, nobody else will close it. */
 static int dev_push_own(struct tunvnet_dev *d, int fd)
 {
-	int idx = dev_push(d, fd, false);
+	int idx = tv_dev_push(d, fd, false);
 
 	if (idx < 0)
 		close(fd);
 	return idx;
 }
 
-static void dev_free(struct tunvnet_dev *d)
+void tv_dev_free(struct tunvnet_dev *d)
 {
 	unsigned int i;
+	struct tv_io *r;
 
 	if (!d)
 		return;
 	for (i = 0; i < d->nq; i++)
-		if (d->fds[i] >= 0 && (!d->adopted[i] || !(d->flags & TUNVNET_DEV_KEEP_FDS)))
-			close(d->fds[i]);
-	free(d->fds);
-	free(d->adopted);
-	free(d->hash_table);
+		if (d->q[i].fd >= 0 &&
+		    (!d->q[i].adopted || !(d->flags & TUNVNET_DEV_KEEP_FDS)))
+			close(d->q[i].fd);
+	io_free(d->io);
+	while ((r = d->retired)) {
+		d->retired = r->next_retired;
+		io_free(r);
+	}
+	if (d->hash)
+		d->hash_release(d->hash);
 	free(d);
 }
 
@@ -194,14 +311,33 @@ static int read_tun_flags(const char *name, unsigned int *flags)
 	return n == 1 ? 0 : -EIO;
 }
 
-/* Learn flags, header size and endianness from the kernel (queue 0). */
-static int dev_refresh(struct tunvnet_dev *d)
+/*
+ * A size another program set on a device we attach to or adopt: above 24
+ * no struct is defined and every frame would cost as much as the size
+ * (issue 9): refuse rather than change a setting its owner chose.
+ */
+static int check_kernel_hdr_sz(const struct tunvnet_dev *d, int sz)
+{
+	if (sz <= TUNVNET_HDR_MAX_LEN)
+		return 0;
+	return tv_err(-EINVAL, "%s uses a %d-byte vnet header; this library handles at most %d: "
+			       "ask for a size (10, 12, 20 or 24) when opening or adopting it",
+		      dname(d), sz, TUNVNET_HDR_MAX_LEN);
+}
+
+/*
+ * Learn flags, header size and endianness from the kernel (queue 0). The
+ * size is checked on the final refresh only: a size the caller asked for
+ * is applied between the two.
+ */
+static int dev_refresh(struct tunvnet_dev *d, bool final)
 {
 	struct ifreq ifr;
 	unsigned int iff, sf;
+	uint32_t flags;
 	int err, sz = 0;
 
-	err = getiff(d->fds[0], &ifr);
+	err = getiff(tv_dev_fd(d, 0), &ifr);
 	if (err)
 		return tv_ioctl_err(dname(d), "TUNGETIFF", -err);
 	iff = (unsigned short)ifr.ifr_flags;
@@ -220,16 +356,17 @@ static int dev_refresh(struct tunvnet_dev *d)
 				iff |= TV_IFF_NO_PI;
 		}
 	}
-	d->flags = iff_to_flags(iff, d->flags);
-	if (d->flags & TUNVNET_DEV_VNET_HDR) {
-		if (ioctl(d->fds[0], TV_TUNGETVNETHDRSZ, &sz) < 0)
+	flags = iff_to_flags(iff, tv_dev_flags(d));
+	if (flags & TUNVNET_DEV_VNET_HDR) {
+		if (ioctl(tv_dev_fd(d, 0), TV_TUNGETVNETHDRSZ, &sz) < 0)
 			return tv_ioctl_err(dname(d), "TUNGETVNETHDRSZ", errno);
-		d->vnet_hdr_sz = sz;
-	} else {
-		d->vnet_hdr_sz = 0;
+		err = final ? check_kernel_hdr_sz(d, sz) : 0;
+		if (err)
+			return err;
 	}
-	d->endian = query_endian(d->fds[0]);
-	return 0;
+	flags_store(d, flags);
+	return tv_dev_publish_layout(d, sz, query_endian(tv_dev_fd(d, 0)),
+				     flags & TUNVNET_DEV_PI);
 }
 
 static int hdr_sz_on(const struct tunvnet_dev *d, int fd, int sz)
@@ -266,18 +403,18 @@ static int queue_setup(struct tunvnet_dev *d, int fd, int hdr_sz, enum tunvnet_e
 {
 	int err;
 
-	if (d->flags & TUNVNET_DEV_NONBLOCK) {
+	if (tv_dev_flags(d) & TUNVNET_DEV_NONBLOCK) {
 		err = set_nonblock_fd(fd, true);
 		if (err)
 			return tv_err(err, "O_NONBLOCK on a queue of %s: %s", dname(d),
 				      strerror(-err));
 	}
-	if (hdr_sz > 0 && (d->flags & TUNVNET_DEV_VNET_HDR)) {
+	if (hdr_sz > 0 && (tv_dev_flags(d) & TUNVNET_DEV_VNET_HDR)) {
 		err = hdr_sz_on(d, fd, hdr_sz);
 		if (err)
 			return err;
 	}
-	if (e != TUNVNET_ENDIAN_NATIVE && (d->flags & TUNVNET_DEV_VNET_HDR)) {
+	if (e != TUNVNET_ENDIAN_NATIVE && (tv_dev_flags(d) & TUNVNET_DEV_VNET_HDR)) {
 		err = endian_on(d, fd, e);
 		if (err)
 			return err;
@@ -296,11 +433,11 @@ static int dev_finish(struct tunvnet_dev *d, int hdr_sz, enum tunvnet_endian e,
 	int err;
 
 	for (i = 0; i < d->nq; i++) {
-		err = queue_setup(d, d->fds[i], hdr_sz, e);
+		err = queue_setup(d, tv_dev_fd(d, i), hdr_sz, e);
 		if (err)
 			return err;
 	}
-	err = dev_refresh(d);
+	err = dev_refresh(d, true);
 	if (err)
 		return err;
 	d->ifindex = (int)if_nametoindex(d->name);
@@ -312,7 +449,8 @@ static int check_hdr_sz(int sz)
 {
 	if (sz >= 0 && tv_hdr_sz_known((size_t)sz))
 		return 0;
-	return tv_err(-EINVAL, "vnet header size %d is not one of 10, 12, 20 or 24 and more", sz);
+	return tv_err(-EINVAL, "vnet header size %d is not one of 10, 12, 20 or 24 (the largest "
+			       "header, TUNVNET_HDR_MAX_LEN)", sz);
 }
 
 static int opts_in(struct tunvnet_dev_opts *o, const struct tunvnet_dev_opts *opts)
@@ -345,6 +483,46 @@ static int opts_in(struct tunvnet_dev_opts *o, const struct tunvnet_dev_opts *op
 	if (!o->queues)
 		o->queues = 1;
 	return 0;
+}
+
+/* The feature flags TUNSETIFF sets: on an existing device it replaces them. */
+#define TV_DEV_FEATURES (TUNVNET_DEV_MULTI_QUEUE | TUNVNET_DEV_VNET_HDR | TUNVNET_DEV_PI | \
+			 TUNVNET_DEV_NAPI)
+
+/*
+ * Attaching to an existing tun/tap: TUNSETIFF would replace its feature
+ * flags with ours, so a VMM's vnet header setting, packet info or NAPI
+ * would change under it. Attach with the flags it has; refuse to add one
+ * it lacks (that would change it for every other user). Without sysfs
+ * tun_flags the device cannot be asked, and the caller's flags are used.
+ */
+static int keep_features(const char *nm, struct tunvnet_dev_opts *o)
+{
+	uint32_t have, want = o->flags & TV_DEV_FEATURES;
+	unsigned int iff;
+	char list[96] = "";
+
+	if (read_tun_flags(nm, &iff) != 0)
+		return 0;
+	have = iff_to_flags(iff, 0) & TV_DEV_FEATURES;
+	if ((iff & TV_IFF_TUN) != (o->kind == TUNVNET_KIND_TUN ? TV_IFF_TUN : 0))
+		return tv_err(-EINVAL, "%s exists as a %s device, not %s", nm,
+			      iff & TV_IFF_TUN ? "tun" : "tap", tunvnet_kind_name(o->kind));
+	if (!(want & ~have)) {
+		o->flags |= have;
+		return 0;
+	}
+	if (want & ~have & TUNVNET_DEV_MULTI_QUEUE)
+		strcat(list, " MULTI_QUEUE");
+	if (want & ~have & TUNVNET_DEV_VNET_HDR)
+		strcat(list, " VNET_HDR");
+	if (want & ~have & TUNVNET_DEV_PI)
+		strcat(list, " PI");
+	if (want & ~have & TUNVNET_DEV_NAPI)
+		strcat(list, " NAPI");
+	return tv_err(-EINVAL, "%s exists without%s: attaching would change it for its other "
+			       "users (TUNSETIFF replaces a device's flags); open it without them, "
+			       "or delete and re-create it", nm, list);
 }
 
 /* Open /dev/net/tun and attach to (or create) name; returns the fd. */
@@ -427,8 +605,13 @@ TUNVNET_API int tunvnet_dev_open(const char *name, const struct tunvnet_dev_opts
 	}
 	/* Whether this call creates the device decides what we know of its offloads. */
 	existed = nm[0] && !strchr(nm, '%') && if_nametoindex(nm) != 0;
+	if (existed && !(o.flags & TUNVNET_DEV_EXCL)) {
+		err = keep_features(nm, &o);
+		if (err)
+			return err;
+	}
 
-	err = dev_new(&d);
+	err = tv_dev_alloc(&d);
 	if (err)
 		return err;
 	d->kind = o.kind;
@@ -438,7 +621,7 @@ TUNVNET_API int tunvnet_dev_open(const char *name, const struct tunvnet_dev_opts
 
 	fd = tun_attach(nm, iff, o.flags & TUNVNET_DEV_EXCL);
 	if (fd < 0) {
-		dev_free(d);
+		tv_dev_free(d);
 		return fd;
 	}
 	strcpy(d->name, nm);
@@ -481,110 +664,9 @@ TUNVNET_API int tunvnet_dev_open(const char *name, const struct tunvnet_dev_opts
 fail:
 	/* Do not leave behind a persistent device this call created. */
 	if (persisted)
-		ioctl(d->fds[0], TV_TUNSETPERSIST, 0UL);
-	dev_free(d);
+		ioctl(tv_dev_fd(d, 0), TV_TUNSETPERSIST, 0UL);
+	tv_dev_free(d);
 	return err;
-}
-
-int tv_vtap_entry(const char *ifname, const char *cls, char *entry, size_t len)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *dir;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", ifname, cls);
-	dir = opendir(path);
-	if (!dir)
-		return -ENOENT;
-	while ((de = readdir(dir)))
-		if (strncmp(de->d_name, "tap", 3) == 0)
-			break;
-	if (de)
-		snprintf(entry, len, "%s", de->d_name);
-	closedir(dir);
-	return de ? 0 : -ENODEV;
-}
-
-/* /sys/class/net/NAME/{macvtap,ipvtap}/tapN: kind, node and major:minor. */
-static int vtap_lookup(const char *ifname, enum tunvnet_kind *kind, char *node, size_t node_len,
-		       dev_t *rdev)
-{
-	static const struct {
-		const char *cls;
-		enum tunvnet_kind kind;
-	} classes[] = { { "macvtap", TUNVNET_KIND_MACVTAP }, { "ipvtap", TUNVNET_KIND_IPVTAP } };
-	char path[PATH_MAX], buf[32], tap[NAME_MAX + 1];
-	unsigned int maj, min;
-	size_t i;
-	int err = -ENOENT;
-	FILE *f;
-
-	for (i = 0; i < TV_ARRAY_SIZE(classes); i++) {
-		err = tv_vtap_entry(ifname, classes[i].cls, tap, sizeof(tap));
-		if (err != -ENOENT)
-			break;
-	}
-	if (err == -ENOENT) {
-		snprintf(path, sizeof(path), "/sys/class/net/%s", ifname);
-		if (access(path, F_OK) < 0)
-			return tv_err(-ENODEV, "no interface named %s", ifname);
-		return tv_err(-ENODEV, "%s is not a macvtap or ipvtap link", ifname);
-	}
-	*kind = classes[i].kind;
-	if (err)
-		return tv_err(-ENODEV, "%s has no tapN entry in sysfs", ifname);
-	if (strlen(tap) + 6 > node_len)
-		return tv_err(-ENAMETOOLONG, "%s: tap entry name too long", ifname);
-	snprintf(node, node_len, "/dev/%.*s", (int)(node_len - 6), tap);
-	snprintf(path, sizeof(path), "/sys/class/net/%s/%s/%s/dev", ifname, classes[i].cls, tap);
-	/* The major is dynamic: read it, never compute it. */
-	f = fopen(path, "re");
-	if (!f)
-		return tv_err(-errno, "cannot read %s: %s", path, strerror(errno));
-	if (!fgets(buf, sizeof(buf), f) || sscanf(buf, "%u:%u", &maj, &min) != 2) {
-		fclose(f);
-		return tv_err(-EIO, "cannot parse major:minor in %s", path);
-	}
-	fclose(f);
-	*rdev = makedev(maj, min);
-	return 0;
-}
-
-/* Make sure node is the char device rdev, creating it where udev has not. */
-static int vtap_node(const char *node, dev_t rdev)
-{
-	struct stat st;
-
-	if (stat(node, &st) == 0) {
-		if (S_ISCHR(st.st_mode) && st.st_rdev == rdev)
-			return 0;
-		return tv_err(-EEXIST, "%s exists but is not the char device %u:%u", node,
-			      major(rdev), minor(rdev));
-	}
-	if (errno != ENOENT)
-		return tv_err(-errno, "cannot stat %s: %s", node, strerror(errno));
-	if (mknod(node, S_IFCHR | 0600, rdev) < 0 && errno != EEXIST)
-		return tv_err(-errno, "cannot create %s (%u:%u): %s", node, major(rdev),
-			      minor(rdev), strerror(errno));
-	return 0;
-}
-
-static int vtap_open_queue(const struct tunvnet_dev *d)
-{
-	int fd = open(d->node, O_RDWR | O_CLOEXEC);
-
-	if (fd < 0) {
-		int e = errno;
-
-		if (e == EACCES || e == EPERM)
-			return tv_err(-e, "cannot open %s: %s (needs root or access to the node)",
-				      d->node, strerror(e));
-		if (e == ENXIO || e == ENODEV)
-			return tv_err(-ENODEV, "cannot open %s: the %s link is gone or has no "
-					       "room for another queue", d->node, d->name);
-		return tv_err(-e, "cannot open %s: %s", d->node, strerror(e));
-	}
-	return fd;
 }
 
 TUNVNET_API int tunvnet_dev_open_vtap(const char *ifname, const struct tunvnet_dev_opts *opts,
@@ -612,21 +694,21 @@ TUNVNET_API int tunvnet_dev_open_vtap(const char *ifname, const struct tunvnet_d
 	if (o.owner >= 0 || o.group >= 0)
 		return tv_err(-EINVAL, "owner/group apply to tun/tap only; set the /dev/tapN "
 				       "node's ownership instead");
-	err = dev_new(&d);
+	err = tv_dev_alloc(&d);
 	if (err)
 		return err;
-	err = vtap_lookup(ifname, &kind, d->node, sizeof(d->node), &rdev);
+	err = tv_vtap_lookup(ifname, &kind, d->node, sizeof(d->node), &rdev);
 	if (!err)
-		err = vtap_node(d->node, rdev);
+		err = tv_vtap_node(d->node, rdev);
 	if (err) {
-		dev_free(d);
+		tv_dev_free(d);
 		return err;
 	}
 	strcpy(d->name, ifname);
 	d->kind = kind;
 	d->flags = o.flags & TV_DEV_LIB_FLAGS;
 	for (i = 0; i < o.queues; i++) {
-		fd = vtap_open_queue(d);
+		fd = tv_vtap_open(d->node, d->name);
 		if (fd < 0) {
 			err = fd;
 			goto fail;
@@ -636,14 +718,14 @@ TUNVNET_API int tunvnet_dev_open_vtap(const char *ifname, const struct tunvnet_d
 			goto fail;
 	}
 	/* Every tap queue starts with IFF_VNET_HDR; the kernel's word is the truth. */
-	err = dev_refresh(d);
+	err = dev_refresh(d, false);
 	if (!err)
 		err = dev_finish(d, o.vnet_hdr_sz, o.endian, devp);
 	if (err)
 		goto fail;
 	return 0;
 fail:
-	dev_free(d);
+	tv_dev_free(d);
 	return err;
 }
 
@@ -683,14 +765,14 @@ TUNVNET_API int tunvnet_dev_adopt(int fd, const struct tunvnet_dev_opts *opts,
 	if (err)
 		return tv_err(err, "TUNGETIFF on fd %d failed: %s", fd, strerror(-err));
 
-	err = dev_new(&d);
+	err = tv_dev_alloc(&d);
 	if (err)
 		return err;
 	memcpy(d->name, ifr.ifr_name, IFNAMSIZ);
 	d->name[IFNAMSIZ - 1] = '\0';
 	if (major(st.st_rdev) == TV_TUN_MAJOR && minor(st.st_rdev) == TV_TUN_MINOR) {
 		d->kind = ifr.ifr_flags & TV_IFF_TUN ? TUNVNET_KIND_TUN : TUNVNET_KIND_TAP;
-	} else if (vtap_lookup(d->name, &kind, d->node, sizeof(d->node), &rdev) == 0) {
+	} else if (tv_vtap_lookup(d->name, &kind, d->node, sizeof(d->node), &rdev) == 0) {
 		d->kind = kind;
 	} else {
 		/* No sysfs: a /dev/tapN queue all the same; macvtap is the common one. */
@@ -704,10 +786,10 @@ TUNVNET_API int tunvnet_dev_adopt(int fd, const struct tunvnet_dev_opts *opts,
 		}
 	}
 	d->flags = o.flags & TV_DEV_LIB_FLAGS;
-	err = dev_push(d, fd, true);
+	err = tv_dev_push(d, fd, true);
 	if (err < 0)
 		goto fail;
-	err = dev_refresh(d);
+	err = dev_refresh(d, false);
 	if (!err)
 		err = dev_finish(d, o.vnet_hdr_sz, o.endian, devp);
 	if (err)
@@ -715,17 +797,19 @@ TUNVNET_API int tunvnet_dev_adopt(int fd, const struct tunvnet_dev_opts *opts,
 	return 0;
 fail:
 	d->flags |= TUNVNET_DEV_KEEP_FDS; /* never close the caller's fd on failure */
-	dev_free(d);
+	tv_dev_free(d);
 	return err;
 }
 
 TUNVNET_API void tunvnet_dev_close(struct tunvnet_dev *dev)
 {
-	dev_free(dev);
+	tv_err_clear();
+	tv_dev_free(dev);
 }
 
 TUNVNET_API int tunvnet_dev_add_queue(struct tunvnet_dev *dev)
 {
+	const struct tv_io *io;
 	struct ifreq ifr;
 	char nm[IFNAMSIZ];
 	int fd, err;
@@ -733,24 +817,28 @@ TUNVNET_API int tunvnet_dev_add_queue(struct tunvnet_dev *dev)
 	tv_err_clear();
 	if (!dev)
 		return tv_err(-EINVAL, "no device handle");
-	if (is_vtap(dev->kind)) {
+	io = tv_dev_io(dev);
+	if (dev->nq >= TV_IO_QUEUES)
+		return tv_err(-ENOSPC, "%s: a handle holds at most %d queues", dname(dev),
+			      TV_IO_QUEUES);
+	if (tv_kind_is_vtap(dev->kind)) {
 		if (!dev->node[0])
 			return tv_err(-EINVAL, "no /dev/tapN node known for %s", dname(dev));
-		fd = vtap_open_queue(dev);
+		fd = tv_vtap_open(dev->node, dev->name);
 	} else {
-		if (!(dev->flags & TUNVNET_DEV_MULTI_QUEUE))
+		if (!(tv_dev_flags(dev) & TUNVNET_DEV_MULTI_QUEUE))
 			return tv_err(-EINVAL, "%s is not multi-queue (TUNVNET_DEV_MULTI_QUEUE)",
 				      dname(dev));
 		/* TUNSETIFF by name would create a new device if this one is gone. */
-		err = dev->nq ? getiff(dev->fds[0], &ifr) : -ENODEV;
+		err = dev->nq ? getiff(tv_dev_fd(dev, 0), &ifr) : -ENODEV;
 		if (err)
 			return tv_ioctl_err(dname(dev), "TUNGETIFF", -err);
 		memcpy(nm, dev->name, IFNAMSIZ);
-		fd = tun_attach(nm, flags_to_iff(dev->kind, dev->flags), false);
+		fd = tun_attach(nm, flags_to_iff(dev->kind, tv_dev_flags(dev)), false);
 	}
 	if (fd < 0)
 		return fd;
-	err = queue_setup(dev, fd, dev->vnet_hdr_sz, dev->endian);
+	err = queue_setup(dev, fd, io->hdr_sz, io->endian);
 	if (err) {
 		close(fd);
 		return err;
@@ -766,6 +854,9 @@ TUNVNET_API int tunvnet_dev_adopt_queue(struct tunvnet_dev *dev, int fd)
 	tv_err_clear();
 	if (!dev)
 		return tv_err(-EINVAL, "no device handle");
+	if (dev->nq >= TV_IO_QUEUES)
+		return tv_err(-ENOSPC, "%s: a handle holds at most %d queues", dname(dev),
+			      TV_IO_QUEUES);
 	err = getiff(fd, &ifr);
 	if (err)
 		return tv_ioctl_err(dname(dev), "TUNGETIFF on the adopted fd", -err);
@@ -773,42 +864,59 @@ TUNVNET_API int tunvnet_dev_adopt_queue(struct tunvnet_dev *dev, int fd)
 	if (strcmp(ifr.ifr_name, dev->name) != 0)
 		return tv_err(-EINVAL, "fd %d is a queue of %s, not of %s", fd, ifr.ifr_name,
 			      dev->name);
-	err = queue_setup(dev, fd, dev->vnet_hdr_sz, dev->endian);
+	err = queue_setup(dev, fd, tv_dev_io(dev)->hdr_sz, tv_dev_io(dev)->endian);
 	if (err)
 		return err;
-	return dev_push(dev, fd, true);
+	return tv_dev_push(dev, fd, true);
 }
 
 TUNVNET_API const char *tunvnet_dev_name(const struct tunvnet_dev *dev)
 {
+	tv_err_clear();
 	return dev ? dev->name : "";
 }
 
 TUNVNET_API enum tunvnet_kind tunvnet_dev_kind(const struct tunvnet_dev *dev)
 {
+	tv_err_clear();
 	return dev ? dev->kind : TUNVNET_KIND_UNKNOWN;
+}
+
+TUNVNET_API enum tunvnet_l2 tunvnet_dev_l2(const struct tunvnet_dev *dev)
+{
+	tv_err_clear();
+	if (dev && dev->kind == TUNVNET_KIND_TUN)
+		return tv_dev_flags(dev) & TUNVNET_DEV_PI ? TUNVNET_L2_IP_PI : TUNVNET_L2_IP;
+	return TUNVNET_L2_ETH; /* tap, macvtap, ipvtap (and no handle) */
 }
 
 TUNVNET_API int tunvnet_dev_ifindex(const struct tunvnet_dev *dev)
 {
+	tv_err_clear();
 	return dev ? dev->ifindex : -EINVAL;
 }
 
 TUNVNET_API unsigned int tunvnet_dev_num_queues(const struct tunvnet_dev *dev)
 {
-	return dev ? dev->nq : 0;
+	tv_err_clear();
+	return dev ? tv_dev_nq(dev) : 0;
 }
 
 TUNVNET_API int tunvnet_dev_queue_fd(const struct tunvnet_dev *dev, unsigned int q)
 {
-	if (!dev || q >= dev->nq)
-		return -EINVAL;
-	return dev->fds[q];
+	tv_err_clear();
+	if (!dev)
+		return tv_err(-EINVAL, "no device handle");
+	if (q >= tv_dev_nq(dev))
+		return tv_err(-EINVAL, "queue %u does not exist (%s has %u)", q, dev->name,
+			      tv_dev_nq(dev));
+	return tv_dev_fd(dev, q);
 }
 
 TUNVNET_API uint32_t tunvnet_dev_flags(const struct tunvnet_dev *dev)
 {
-	return dev ? dev->flags : 0;
+	tv_err_clear();
+	return dev ? tv_dev_flags(dev) : 0;
 }
 
 TUNVNET_API int tunvnet_dev_set_persist(struct tunvnet_dev *dev, bool persist)
@@ -816,16 +924,14 @@ TUNVNET_API int tunvnet_dev_set_persist(struct tunvnet_dev *dev, bool persist)
 	tv_err_clear();
 	if (!dev || !dev->nq)
 		return tv_err(-EINVAL, "no device handle");
-	if (is_vtap(dev->kind))
+	if (tv_kind_is_vtap(dev->kind))
 		return tv_err(-EOPNOTSUPP, "%s is a %s link: it stays until deleted "
 					   "(tunvnet_link_delete); persistence is a tun/tap setting",
 			      dev->name, tunvnet_kind_name(dev->kind));
-	if (ioctl(dev->fds[0], TV_TUNSETPERSIST, persist ? 1UL : 0UL) < 0)
+	if (ioctl(tv_dev_fd(dev, 0), TV_TUNSETPERSIST, persist ? 1UL : 0UL) < 0)
 		return tv_ioctl_err(dev->name, "TUNSETPERSIST", errno);
-	if (persist)
-		dev->flags |= TUNVNET_DEV_PERSIST;
-	else
-		dev->flags &= ~TUNVNET_DEV_PERSIST;
+	flags_store(dev, persist ? tv_dev_flags(dev) | TUNVNET_DEV_PERSIST
+				 : tv_dev_flags(dev) & ~TUNVNET_DEV_PERSIST);
 	return 0;
 }
 
@@ -838,173 +944,113 @@ TUNVNET_API int tunvnet_dev_set_nonblock(struct tunvnet_dev *dev, bool nonblock)
 	if (!dev)
 		return tv_err(-EINVAL, "no device handle");
 	for (q = 0; q < dev->nq; q++) {
-		err = set_nonblock_fd(dev->fds[q], nonblock);
+		err = set_nonblock_fd(tv_dev_fd(dev, q), nonblock);
 		if (err)
 			return tv_err(err, "O_NONBLOCK on queue %u of %s: %s", q, dev->name,
 				      strerror(-err));
 	}
-	if (nonblock)
-		dev->flags |= TUNVNET_DEV_NONBLOCK;
-	else
-		dev->flags &= ~TUNVNET_DEV_NONBLOCK;
+	flags_store(dev, nonblock ? tv_dev_flags(dev) | TUNVNET_DEV_NONBLOCK
+				  : tv_dev_flags(dev) & ~TUNVNET_DEV_NONBLOCK);
 	return 0;
 }
 
-/* A socket for the SIOC*IF* calls: any family reaches the device ioctls. */
-static int ctl_socket(void)
-{
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	if (s < 0)
-		s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	return s < 0 ? -errno : s;
-}
-
-static int if_ioctl(const struct tunvnet_dev *dev, unsigned long req, struct ifreq *ifr,
-		    const char *what)
-{
-	int s = ctl_socket(), e;
-
-	if (s < 0)
-		return tv_err(s, "cannot open a socket for %s: %s", what, strerror(-s));
-	memcpy(ifr->ifr_name, dev->name, IFNAMSIZ);
-	if (ioctl(s, req, ifr) < 0) {
-		e = errno;
-		close(s);
-		if (e == ENODEV)
-			return tv_err(-EBADFD, "device %s was deleted (%s: no such device)",
-				      dev->name, what);
-		return tv_ioctl_err(dev->name, what, e);
-	}
-	close(s);
-	return 0;
-}
-
-TUNVNET_API int tunvnet_dev_set_up(struct tunvnet_dev *dev, bool up)
-{
-	struct ifreq ifr;
-	int err;
-
-	tv_err_clear();
-	if (!dev || !dev->name[0])
-		return tv_err(-EINVAL, "no device handle");
-	memset(&ifr, 0, sizeof(ifr));
-	err = if_ioctl(dev, SIOCGIFFLAGS, &ifr, "SIOCGIFFLAGS");
-	if (err)
-		return err;
-	if (!!(ifr.ifr_flags & IFF_UP) == up)
-		return 0;
-	if (up)
-		ifr.ifr_flags |= IFF_UP;
-	else
-		ifr.ifr_flags &= ~IFF_UP;
-	return if_ioctl(dev, SIOCSIFFLAGS, &ifr, "SIOCSIFFLAGS");
-}
-
+/*
+ * A header layout change (size or endianness) on every queue, bracketed so
+ * that a read overlapping it knows (device.h); then the new snapshot.
+ */
 TUNVNET_API int tunvnet_dev_set_vnet_hdr_sz(struct tunvnet_dev *dev, int sz)
 {
+	const struct tv_io *io;
 	unsigned int q;
-	int err;
+	int err = 0;
 
 	tv_err_clear();
 	if (!dev || !dev->nq)
 		return tv_err(-EINVAL, "no device handle");
-	if (!(dev->flags & TUNVNET_DEV_VNET_HDR))
+	if (!(tv_dev_flags(dev) & TUNVNET_DEV_VNET_HDR))
 		return tv_err(-EINVAL, "the queues of %s carry no vnet header (IFF_VNET_HDR is "
 				       "off); open with TUNVNET_DEV_VNET_HDR", dev->name);
 	if (check_hdr_sz(sz))
 		return -EINVAL;
-	/* tun keeps one size per device, tap one per queue: set it everywhere. */
-	for (q = 0; q < dev->nq; q++) {
-		err = hdr_sz_on(dev, dev->fds[q], sz);
-		if (err)
-			return err;
-	}
-	dev->vnet_hdr_sz = sz;
-	return 0;
+	io = tv_dev_io(dev);
+	if (io->hdr_sz == sz)
+		return 0;
+	layout_change_begin(dev);
+	/* tun keeps one size per device, macvtap one per queue: set it everywhere. */
+	for (q = 0; q < dev->nq && !err; q++)
+		err = hdr_sz_on(dev, tv_dev_fd(dev, q), sz);
+	if (!err)
+		err = tv_dev_publish_layout(dev, sz, io->endian, io->pi);
+	layout_change_end(dev);
+	return err;
 }
 
 TUNVNET_API int tunvnet_dev_get_vnet_hdr_sz(struct tunvnet_dev *dev, int *sz)
 {
-	int v = 0;
+	const struct tv_io *io;
+	int v = 0, err;
 
 	tv_err_clear();
 	if (!dev || !dev->nq || !sz)
 		return tv_err(-EINVAL, "no device handle or no output");
-	if (ioctl(dev->fds[0], TV_TUNGETVNETHDRSZ, &v) < 0)
+	if (ioctl(tv_dev_fd(dev, 0), TV_TUNGETVNETHDRSZ, &v) < 0)
 		return tv_ioctl_err(dev->name, "TUNGETVNETHDRSZ", errno);
 	/* Without IFF_VNET_HDR the kernel keeps a size but puts no header on packets. */
-	dev->vnet_hdr_sz = dev->flags & TUNVNET_DEV_VNET_HDR ? v : 0;
-	*sz = dev->vnet_hdr_sz;
+	if (!(tv_dev_flags(dev) & TUNVNET_DEV_VNET_HDR))
+		v = 0;
+	io = tv_dev_io(dev);
+	if (v != io->hdr_sz) {
+		/* Changed behind this handle's back (another program). */
+		err = check_kernel_hdr_sz(dev, v);
+		if (!err)
+			err = tv_dev_publish_layout(dev, v, io->endian, io->pi);
+		if (err)
+			return err;
+	}
+	*sz = v;
 	return 0;
 }
 
 TUNVNET_API int tunvnet_dev_set_vnet_endian(struct tunvnet_dev *dev, enum tunvnet_endian endian)
 {
+	const struct tv_io *io;
 	unsigned int q;
-	int err;
+	int err = 0;
 
 	tv_err_clear();
 	if (!dev || !dev->nq)
 		return tv_err(-EINVAL, "no device handle");
 	if (endian > TUNVNET_ENDIAN_BE)
 		return tv_err(-EINVAL, "unknown endianness %d", (int)endian);
-	for (q = 0; q < dev->nq; q++) {
-		err = endian_on(dev, dev->fds[q], endian);
-		if (err)
-			return err;
-	}
-	dev->endian = endian;
-	return 0;
+	io = tv_dev_io(dev);
+	layout_change_begin(dev);
+	for (q = 0; q < dev->nq && !err; q++)
+		err = endian_on(dev, tv_dev_fd(dev, q), endian);
+	if (!err)
+		err = tv_dev_publish_layout(dev, io->hdr_sz, endian, io->pi);
+	layout_change_end(dev);
+	return err;
 }
 
 TUNVNET_API int tunvnet_dev_get_vnet_endian(struct tunvnet_dev *dev, enum tunvnet_endian *endian)
 {
-	int v = 0;
+	const struct tv_io *io;
+	enum tunvnet_endian e;
+	int v = 0, err;
 
 	tv_err_clear();
 	if (!dev || !dev->nq || !endian)
 		return tv_err(-EINVAL, "no device handle or no output");
 	/* TUNGETVNETLE fails only when the device is gone or the fd is not a queue. */
-	if (ioctl(dev->fds[0], TV_TUNGETVNETLE, &v) < 0)
+	if (ioctl(tv_dev_fd(dev, 0), TV_TUNGETVNETLE, &v) < 0)
 		return tv_ioctl_err(dev->name, "TUNGETVNETLE", errno);
-	dev->endian = query_endian(dev->fds[0]);
-	*endian = dev->endian;
-	return 0;
-}
-
-/*
- * The largest frame a read returns. Without GSO it is the MTU plus the
- * link header: 14 for Ethernet and 8 for two VLAN tags on tap kinds, and the
- * 4-byte packet info on tun without IFF_NO_PI. With GSO offloads a frame can
- * reach the 64 KiB GSO limit plus the same headers. TUNSETOFFLOAD cannot be
- * read back, so GSO is assumed possible unless this handle created the
- * device (the library never enables offloads); macvtap/ipvtap enable
- * offloads by default, so always.
- */
-TUNVNET_API int tunvnet_dev_max_frame(struct tunvnet_dev *dev, size_t *len)
-{
-	struct ifreq ifr;
-	size_t link, body;
-	int err;
-
-	tv_err_clear();
-	if (!dev || !dev->nq || !len)
-		return tv_err(-EINVAL, "no device handle or no output");
-	err = getiff(dev->fds[0], &ifr);
-	if (err)
-		return tv_ioctl_err(dev->name, "TUNGETIFF", -err);
-	memset(&ifr, 0, sizeof(ifr));
-	err = if_ioctl(dev, SIOCGIFMTU, &ifr, "SIOCGIFMTU");
-	if (err)
-		return err;
-	link = dev->kind == TUNVNET_KIND_TUN ? 0 : TV_ETH_HLEN + 2 * TV_VLAN_HLEN;
-	if (dev->flags & TUNVNET_DEV_PI)
-		link += TV_PI_LEN;
-	body = (size_t)(ifr.ifr_mtu > 0 ? ifr.ifr_mtu : 0);
-	if ((is_vtap(dev->kind) || !dev->created) && body < TV_GSO_MAX)
-		body = TV_GSO_MAX;
-	*len = body + link;
-	__atomic_store_n(&dev->max_frame, *len, __ATOMIC_RELAXED);
+	e = query_endian(tv_dev_fd(dev, 0));
+	io = tv_dev_io(dev);
+	if (e != io->endian) {
+		err = tv_dev_publish_layout(dev, io->hdr_sz, e, io->pi);
+		if (err)
+			return err;
+	}
+	*endian = e;
 	return 0;
 }

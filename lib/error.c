@@ -63,6 +63,11 @@ TUNVNET_API const char *tunvnet_version(void)
 	return "0.1.0";
 }
 
+/*
+ * One errno has many causes here (EOPNOTSUPP: no kernel feature, no CPU
+ * path, no big-endian headers, persist on a macvtap...), so these words stay
+ * true for every one of them; tunvnet_last_error() names the actual cause.
+ */
 TUNVNET_API const char *tunvnet_strerror(int err)
 {
 	if (err < 0)
@@ -71,37 +76,36 @@ TUNVNET_API const char *tunvnet_strerror(int err)
 	case 0:
 		return "success";
 	case EOPNOTSUPP:
-		return "this kernel lacks the tun/tap virtio-net hashing feature "
-		       "(TUNGETVNETHASHCAP / TUNGETVNETHASHTYPES; not in mainline Linux)";
+		return "not supported by this kernel, device, build or CPU";
 	case EBADFD:
 		return "the device behind this queue was deleted";
 	case EBUSY:
-		return "device busy: a steering eBPF program is attached "
-		       "(kernels with series v5-v9 refuse RSS alongside it; detach it first)";
+		return "device or resource busy";
 	case EPERM:
-		return "operation not permitted: needs CAP_NET_ADMIN (run as root)";
+		return "operation not permitted: a privilege is missing (such as CAP_NET_ADMIN)";
 	case EACCES:
-		return "permission denied: the device node or device belongs to someone else";
+		return "permission denied";
 	case ENODEV:
 		return "no such device";
 	case ENOENT:
 		return "no such file, device or configuration";
 	case EEXIST:
-		return "the device already exists";
+		return "already exists";
 	case EINVAL:
 		return "invalid argument";
 	case EMSGSIZE:
-		return "buffer too small for the largest frame the device can deliver";
+		return "a buffer or message of the wrong size";
 	case EAGAIN:
-		return "no packet ready on a non-blocking queue";
+		return "try again: nothing ready yet (a non-blocking queue, or a link dump "
+		       "interrupted by links changing)";
 	case ENOSPC:
 		return "output buffer too small";
 	case E2BIG:
-		return "options struct is newer than this library";
+		return "argument too large";
 	case ENOMEM:
 		return "out of memory";
 	case ENOTTY:
-		return "the fd is not a tun/tap queue";
+		return "not a tun/tap queue";
 	default:
 		return strerror(err);
 	}

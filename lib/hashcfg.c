@@ -17,6 +17,38 @@
 #include "uapi.h"
 
 #define TV_HASH_ON (TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS) /* what the kernel is told */
+
+/* What hashcfg.c keeps per handle (device.h: dev->hash, this file's alone). */
+struct tv_hash_state {
+	/* The last hash configuration applied through this handle. */
+	bool set;
+	struct tunvnet_hash_cfg cfg;
+	uint8_t key[TUNVNET_KEY_MAX];
+	uint16_t *table;
+	/* The probe: generation that answered, what it found, its result. */
+	bool probed;
+	struct tunvnet_caps caps;
+	int caps_err;
+};
+
+static void hash_state_free(struct tv_hash_state *h)
+{
+	if (!h)
+		return;
+	free(h->table);
+	free(h);
+}
+
+static struct tv_hash_state *hash_state(struct tunvnet_dev *dev)
+{
+	if (!dev->hash) {
+		dev->hash = calloc(1, sizeof(*dev->hash));
+		dev->hash_release = hash_state_free;
+	}
+	if (!dev->hash)
+		tv_err(-ENOMEM, "out of memory");
+	return dev->hash;
+}
 #define TV_HASH_FLAGS_ALL (TV_HASH_ON | TUNVNET_HASH_QUEUE_WRAP)
 
 static const char *kernel_release(char *buf, size_t len)
@@ -130,18 +162,21 @@ TUNVNET_API int tunvnet_caps_probe(int fd, struct tunvnet_caps *caps)
 /* Probe once per handle; later calls reuse the answer (and its message). */
 static int dev_probe(struct tunvnet_dev *dev)
 {
-	if (!dev->uapi_probed) {
-		if (!dev->fds || dev->nq == 0)
+	struct tv_hash_state *h = hash_state(dev);
+
+	if (!h)
+		return -ENOMEM;
+	if (!h->probed) {
+		if (!tv_dev_nq(dev))
 			return tv_err(-EINVAL, "device handle has no queue to probe on");
-		dev->caps_err = probe_fd(dev->fds[0], &dev->caps);
-		if (dev->caps_err && dev->caps_err != -EOPNOTSUPP)
-			return dev->caps_err; /* a transient failure: do not cache it */
-		dev->uapi = dev->caps.uapi;
-		dev->uapi_probed = true;
-	} else if (dev->caps_err) {
-		return feature_missing(dev->caps_err);
+		h->caps_err = probe_fd(tv_dev_fd(dev, 0), &h->caps);
+		if (h->caps_err && h->caps_err != -EOPNOTSUPP)
+			return h->caps_err; /* a transient failure: do not cache it */
+		h->probed = true;
+	} else if (h->caps_err) {
+		return feature_missing(h->caps_err);
 	}
-	return dev->caps_err;
+	return h->caps_err;
 }
 
 TUNVNET_API int tunvnet_dev_caps(struct tunvnet_dev *dev, struct tunvnet_caps *caps)
@@ -155,13 +190,13 @@ TUNVNET_API int tunvnet_dev_caps(struct tunvnet_dev *dev, struct tunvnet_caps *c
 	if (err)
 		return err;
 	err = dev_probe(dev);
-	if (err && !dev->uapi_probed) {
+	if (err && (!dev->hash || !dev->hash->probed)) {
 		struct tunvnet_caps none = { .sz = sizeof(none) };
 
 		tv_opts_out(caps, &none, sizeof(none));
 		return err;
 	}
-	tv_opts_out(caps, &dev->caps, sizeof(dev->caps));
+	tv_opts_out(caps, &dev->hash->caps, sizeof(dev->hash->caps));
 	return err;
 }
 
@@ -400,19 +435,19 @@ TUNVNET_API int tunvnet_hash_cfg_encode(enum tunvnet_uapi uapi,
 /* The smallest vnet header size over the handle's queues (tap keeps one per queue). */
 static int dev_hdr_sz(struct tunvnet_dev *dev, int *szp)
 {
-	unsigned int q;
+	unsigned int q, nq = tv_dev_nq(dev);
 	int min = 0, sz;
 
-	if (!(dev->flags & TUNVNET_DEV_VNET_HDR)) {
+	if (!(tv_dev_flags(dev) & TUNVNET_DEV_VNET_HDR)) {
 		*szp = 0;
 		return 0;
 	}
-	for (q = 0; q < dev->nq; q++) {
-		if (ioctl(dev->fds[q], TV_TUNGETVNETHDRSZ, &sz) < 0) {
+	for (q = 0; q < nq; q++) {
+		if (ioctl(tv_dev_fd(dev, q), TV_TUNGETVNETHDRSZ, &sz) < 0) {
 			if (errno == EBADFD)
 				return tv_ioctl_err(dev->name, "TUNGETVNETHDRSZ", EBADFD);
-			/* Unknown: let the caller's cached value stand. */
-			*szp = dev->vnet_hdr_sz;
+			/* Unknown: let the handle's value stand. */
+			*szp = tv_dev_io(dev)->hdr_sz;
 			return 0;
 		}
 		if (!min || sz < min)
@@ -430,24 +465,24 @@ static int dev_hdr_sz(struct tunvnet_dev *dev, int *szp)
 static unsigned int dev_queue_bound(const struct tunvnet_dev *dev)
 {
 	char path[96];
-	unsigned int n = 0;
+	unsigned int n = 0, nq = tv_dev_nq(dev);
 	struct dirent *d;
 	DIR *dir;
 
 	if ((dev->kind != TUNVNET_KIND_TUN && dev->kind != TUNVNET_KIND_TAP) || !dev->name[0])
-		return dev->nq;
+		return nq;
 	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", dev->name);
 	dir = opendir(path);
 	if (!dir)
-		return dev->nq;
+		return nq;
 	while ((d = readdir(dir)))
 		if (strncmp(d->d_name, "rx-", 3) == 0)
 			n++;
 	closedir(dir);
-	return n > dev->nq ? n : dev->nq;
+	return n > nq ? n : nq;
 }
 
-static int store_cfg(struct tunvnet_dev *dev, const struct tunvnet_hash_cfg *c)
+static int store_cfg(struct tv_hash_state *h, const struct tunvnet_hash_cfg *c)
 {
 	uint16_t *table = NULL;
 
@@ -457,26 +492,27 @@ static int store_cfg(struct tunvnet_dev *dev, const struct tunvnet_hash_cfg *c)
 			return -ENOMEM;
 		memcpy(table, c->table, c->table_len * sizeof(*table));
 	}
-	free(dev->hash_table);
-	dev->hash_table = table;
-	dev->hash = *c;
-	dev->hash.sz = sizeof(dev->hash);
-	memset(dev->hash_key, 0, sizeof(dev->hash_key));
+	free(h->table);
+	h->table = table;
+	h->cfg = *c;
+	h->cfg.sz = sizeof(h->cfg);
+	memset(h->key, 0, sizeof(h->key));
 	if (c->flags & TUNVNET_HASH_RSS) {
-		memcpy(dev->hash_key, c->key, c->key_len);
-		dev->hash.key = dev->hash_key;
-		dev->hash.table = dev->hash_table;
+		memcpy(h->key, c->key, c->key_len);
+		h->cfg.key = h->key;
+		h->cfg.table = h->table;
 	} else {
-		dev->hash.key = NULL;
-		dev->hash.table = NULL;
+		h->cfg.key = NULL;
+		h->cfg.table = NULL;
 	}
-	dev->hash_set = true;
+	h->set = true;
 	return 0;
 }
 
 TUNVNET_API int tunvnet_dev_set_hash(struct tunvnet_dev *dev, const struct tunvnet_hash_cfg *cfg)
 {
 	struct tunvnet_hash_cfg c;
+	enum tunvnet_uapi uapi;
 	unsigned long req;
 	uint8_t *buf;
 	int err, len, hsz = 0, e;
@@ -493,29 +529,31 @@ TUNVNET_API int tunvnet_dev_set_hash(struct tunvnet_dev *dev, const struct tunvn
 	err = dev_probe(dev);
 	if (err)
 		return err;
-	if (c.flags & TUNVNET_HASH_REPORT && !(dev->flags & TUNVNET_DEV_VNET_HDR))
+	if (c.flags & TUNVNET_HASH_REPORT && !(tv_dev_flags(dev) & TUNVNET_DEV_VNET_HDR))
 		return tv_err(-EINVAL, "REPORT needs a vnet header on the queues "
 				       "(TUNVNET_DEV_VNET_HDR / IFF_VNET_HDR)");
 	err = dev_hdr_sz(dev, &hsz);
 	if (err)
 		return err;
-	err = validate(&c, &dev->caps, c.flags & TUNVNET_HASH_RSS ? dev_queue_bound(dev) : 0, hsz);
+	err = validate(&c, &dev->hash->caps, c.flags & TUNVNET_HASH_RSS ? dev_queue_bound(dev) : 0,
+		       hsz);
 	if (err)
 		return err;
 
-	len = encode(dev->uapi, &c, &req, NULL, 0);
+	uapi = dev->hash->caps.uapi;
+	len = encode(uapi, &c, &req, NULL, 0);
 	if (len < 0)
 		return len;
 	buf = malloc((size_t)len);
 	if (!buf)
 		return tv_err(-ENOMEM, "out of memory for a %d-byte ioctl argument", len);
-	len = encode(dev->uapi, &c, &req, buf, (size_t)len);
+	len = encode(uapi, &c, &req, buf, (size_t)len);
 	if (len < 0) {
 		free(buf);
 		return len;
 	}
 	/* One call on any queue configures the whole device. */
-	err = ioctl(dev->fds[0], req, buf);
+	err = ioctl(tv_dev_fd(dev, 0), req, buf);
 	e = errno;
 	free(buf);
 	if (err < 0) {
@@ -529,12 +567,12 @@ TUNVNET_API int tunvnet_dev_set_hash(struct tunvnet_dev *dev, const struct tunvn
 				      dev->name);
 		case ENOTTY:
 			return tv_err(-EOPNOTSUPP, "the kernel does not know the %s hash ioctl "
-						   "%#lx on %s", tunvnet_uapi_name(dev->uapi),
+						   "%#lx on %s", tunvnet_uapi_name(uapi),
 				      req, dev->name);
 		case EINVAL:
 			return tv_err(-EINVAL, "kernel refused the hash configuration on %s "
 					       "(EINVAL from ioctl %#lx, generation %s)",
-				      dev->name, req, tunvnet_uapi_name(dev->uapi));
+				      dev->name, req, tunvnet_uapi_name(uapi));
 		case EPERM:
 			return tv_err(-EPERM, "setting the hash configuration on %s needs "
 					      "CAP_NET_ADMIN", dev->name);
@@ -543,7 +581,7 @@ TUNVNET_API int tunvnet_dev_set_hash(struct tunvnet_dev *dev, const struct tunvn
 				      strerror(e));
 		}
 	}
-	err = store_cfg(dev, &c);
+	err = store_cfg(dev->hash, &c);
 	if (err)
 		return tv_err(err, "configuration applied, but storing a copy failed: %s",
 			      strerror(-err));
@@ -565,8 +603,8 @@ TUNVNET_API int tunvnet_dev_get_hash(const struct tunvnet_dev *dev, struct tunvn
 	if (cfg->sz < offsetof(struct tunvnet_hash_cfg, types))
 		return tv_err(-EINVAL, "cfg->sz is %zu: set it to sizeof(struct tunvnet_hash_cfg)",
 			      cfg->sz);
-	if (!dev->hash_set)
+	if (!dev->hash || !dev->hash->set)
 		return tv_err(-ENOENT, "this handle has applied no hash configuration");
-	tv_opts_out(cfg, &dev->hash, sizeof(dev->hash));
+	tv_opts_out(cfg, &dev->hash->cfg, sizeof(dev->hash->cfg));
 	return 0;
 }

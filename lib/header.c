@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -69,7 +70,8 @@ static int check_format(size_t hdr_sz, enum tunvnet_endian endian)
 {
 	if (!endian_ok(endian))
 		return tv_err(-EINVAL, "unknown vnet header endianness %d", (int)endian);
-	if (tv_hdr_sz_known(hdr_sz))
+	/* A buffer, not a device: a longer header parses as 24 and ignores the rest. */
+	if (tv_hdr_sz_known(hdr_sz) || hdr_sz > TUNVNET_HDR_MAX_LEN)
 		return 0;
 	return tv_err(-EINVAL, "vnet header size %zu is not one of 10 (legacy), 12 (v1), "
 			       "20 (v1_hash) or 24 and more (v1_hash_tunnel)", hdr_sz);
@@ -169,62 +171,60 @@ TUNVNET_API int tunvnet_hdr_build(const struct tunvnet_hdr *hdr, size_t hdr_sz,
 /* Packet IO                                                           */
 /* ------------------------------------------------------------------ */
 
-/* Headers up to this size live on the stack; the kernel allows more. */
-#define HDR_STACK 64
+/* Every header fits: sizes are capped at TUNVNET_HDR_MAX_LEN. */
+#define HDR_BUF TUNVNET_HDR_MAX_LEN
 
 static int check_queue(struct tunvnet_dev *dev, unsigned int q, const char *fn)
 {
+	unsigned int nq;
+
 	if (!dev)
 		return tv_err(-EINVAL, "%s: dev must not be NULL", fn);
-	if (q >= dev->nq || !dev->fds || dev->fds[q] < 0)
-		return tv_err(-EINVAL, "%s: queue %u does not exist (the device has %u)", fn, q,
-			      dev->nq);
-	if (dev->vnet_hdr_sz < 0 || (dev->vnet_hdr_sz > 0 &&
-				     dev->vnet_hdr_sz < TUNVNET_HDR_LEGACY_LEN))
-		return tv_err(-EINVAL, "%s: device vnet header size %d is invalid", fn,
-			      dev->vnet_hdr_sz);
+	nq = tv_dev_nq(dev);
+	if (q >= nq || tv_dev_fd(dev, q) < 0)
+		return tv_err(-EINVAL, "%s: queue %u does not exist (the device has %u)", fn, q, nq);
 	return 0;
 }
 
 /*
  * Returns 1 if the read side has data now, 0 if not (or only an error
- * condition, which the next read reports), -errno if poll fails.
+ * condition, which the next read reports), -errno if poll fails. With
+ * wait, blocks until there is something to read or an error to report.
  */
-static int ready_now(int fd)
+static int ready(int fd, bool wait)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	int r;
 
 	do
-		r = poll(&pfd, 1, 0);
+		r = poll(&pfd, 1, wait ? -1 : 0);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return -errno;
-	return r > 0 && (pfd.revents & POLLIN);
+	return r > 0 && (pfd.revents & (wait ? POLLIN | POLLERR | POLLHUP : POLLIN));
 }
 
-/*
- * A failure met after packets were already handed back: kept for the next
- * call on this queue. Queues past TV_IO_QUEUES cannot exist on tun/tap.
- */
+/* A failure met after packets were already handed back: kept for the next call on this queue. */
 static void defer_error(struct tunvnet_dev *dev, unsigned int q, int err)
 {
-	if (q < TV_IO_QUEUES)
-		dev->io_err[q] = err;
+	dev->q[q].io_err = err;
 }
 
 static int deferred_error(struct tunvnet_dev *dev, unsigned int q)
 {
-	int err;
+	int err = dev->q[q].io_err;
 
-	if (q >= TV_IO_QUEUES || !dev->io_err[q])
+	if (!err)
 		return 0;
-	err = dev->io_err[q];
-	dev->io_err[q] = 0;
+	dev->q[q].io_err = 0;
 	if (err == -EMSGSIZE)
 		return tv_err(err, "queue %u of %s: during the previous batch a frame longer "
 				   "than its buffer was truncated by the kernel and dropped",
 			      q, dev->name);
+	if (err == -ESTALE)
+		return tv_err(err, "queue %u of %s: during the previous batch the vnet header "
+				   "layout changed under a read; that frame was dropped", q,
+			      dev->name);
 	return tv_err(err, "queue %u of %s: the previous batch stopped on: %s", q, dev->name,
 		      strerror(-err));
 }
@@ -236,18 +236,30 @@ static int deferred_error(struct tunvnet_dev *dev, unsigned int q)
  * the buffer is cut short and the rest is gone, with nothing telling so.
  * A 1-byte iovec past the buffer makes that visible: if it gets filled,
  * the frame did not fit.
+ *
+ * The kernel writes the header in the size in force when it copies the
+ * packet out, so the layout is taken just before the readv and the layout
+ * sequence checked after it: a change in between (tunvnet_dev_set_vnet_hdr_sz
+ * or _endian on the control thread) leaves the frame's layout unknown, and
+ * it is dropped with -ESTALE rather than returned shifted.
  */
-static int read_one(struct tunvnet_dev *dev, unsigned int q, int fd, uint8_t *hbuf,
-		    size_t hsz, size_t layout, struct tunvnet_pkt *pkt)
+static int read_one(struct tunvnet_dev *dev, unsigned int q, int fd,
+		    struct tunvnet_pkt *pkt)
 {
-	bool pi = dev->flags & TUNVNET_DEV_PI;
-	uint8_t *buf = pkt->buf;
-	uint8_t spill;
+	uint8_t *buf = pkt->buf, hbuf[HDR_BUF], spill;
+	const struct tv_io *io;
 	struct iovec iov[4];
-	size_t want, got;
+	size_t want, got, hsz;
+	unsigned int seq;
 	ssize_t r;
-	int n = 0;
+	bool pi;
+	int n = 0, e;
 
+	while ((seq = tv_layout_seq(dev)) & 1)
+		sched_yield(); /* a change is under way: a few ioctls long */
+	io = tv_io_get(dev, q, TV_HAZ_RX);
+	hsz = (size_t)io->hdr_sz;
+	pi = io->pi;
 	/* tun writes packet info first, then the vnet header, then the frame;
 	 * packet info belongs to the frame (TUNVNET_L2_IP_PI). */
 	if (pi)
@@ -265,41 +277,52 @@ static int read_one(struct tunvnet_dev *dev, unsigned int q, int fd, uint8_t *hb
 	do
 		r = readv(fd, iov, n);
 	while (r < 0 && errno == EINTR);
+	e = errno;
 	if (r < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
+		tv_io_put(dev, q, TV_HAZ_RX);
+		if (e == EAGAIN || e == EWOULDBLOCK)
 			return 0;
-		if (errno == EBADFD || errno == ENOLINK) /* the device was deleted */
-			return tv_ioctl_err(dev->name, "read", errno);
-		return tv_err(-errno, "read from queue %u of %s failed: %s", q, dev->name,
-			      strerror(errno));
+		if (e == EBADFD || e == ENOLINK) /* the device was deleted */
+			return tv_ioctl_err(dev->name, "read", e);
+		return tv_err(-e, "read from queue %u of %s failed: %s", q, dev->name,
+			      strerror(e));
+	}
+	if (tv_layout_seq(dev) != seq) {
+		tv_io_put(dev, q, TV_HAZ_RX);
+		pkt->len = 0;
+		return tv_err(-ESTALE, "queue %u of %s: the vnet header size or endianness "
+				       "changed while this frame was read; its layout is unknown "
+				       "and it was dropped", q, dev->name);
 	}
 	got = (size_t)r;
 	if (got > want) {
+		tv_io_put(dev, q, TV_HAZ_RX);
 		pkt->len = 0;
 		/* The cached bound is stale (MTU raised?): ask again next time. */
-		__atomic_store_n(&dev->max_frame, 0, __ATOMIC_RELAXED);
+		tv_dev_max_frame_forget(dev);
 		return tv_err(-EMSGSIZE, "queue %u of %s: a frame longer than the %zu-byte buffer "
 					 "was truncated by the kernel and dropped (the device's "
 					 "largest frame grew: MTU, offloads?)",
 			      q, dev->name, pkt->cap);
 	}
 	if (got < hsz + (pi ? TV_PI_LEN : 0) || got == hsz) {
+		tv_io_put(dev, q, TV_HAZ_RX);
 		pkt->len = 0;
 		return tv_err(-EIO, "queue %u of %s: short read of %zd bytes (vnet header %zu%s)",
 			      q, dev->name, r, hsz, pi ? " + packet info 4" : "");
 	}
 	pkt->len = got - hsz;
-	parse_layout(hbuf, layout, dev->endian, &pkt->hdr);
+	parse_layout(hbuf, layout_of(hsz), io->endian, &pkt->hdr);
+	tv_io_put(dev, q, TV_HAZ_RX);
 	return 1;
 }
 
 TUNVNET_API int tunvnet_queue_read(struct tunvnet_dev *dev, unsigned int q,
 				   struct tunvnet_pkt *pkts, unsigned int n)
 {
-	uint8_t stack_hdr[HDR_STACK], *hbuf = stack_hdr;
-	size_t max_frame = 0, hsz, layout;
+	size_t max_frame = 0;
 	unsigned int i, got = 0;
-	bool nonblock;
+	bool nonblock, pi;
 	int fd, err, fl;
 
 	tv_err_clear();
@@ -317,12 +340,13 @@ TUNVNET_API int tunvnet_queue_read(struct tunvnet_dev *dev, unsigned int q,
 
 	/* Check every buffer before anything is read, so none is cut short.
 	 * The bound is cached: asking the kernel costs two syscalls a call. */
-	max_frame = __atomic_load_n(&dev->max_frame, __ATOMIC_RELAXED);
+	max_frame = tv_dev_max_frame_cached(dev);
 	if (!max_frame) {
 		err = tunvnet_dev_max_frame(dev, &max_frame);
 		if (err)
 			return err;
 	}
+	pi = tv_dev_flags(dev) & TUNVNET_DEV_PI; /* fixed at creation */
 	for (i = 0; i < n; i++) {
 		if (!pkts[i].buf)
 			return tv_err(-EINVAL, "tunvnet_queue_read: packet %u has no buffer", i);
@@ -330,41 +354,38 @@ TUNVNET_API int tunvnet_queue_read(struct tunvnet_dev *dev, unsigned int q,
 			return tv_err(-EMSGSIZE, "packet %u: buffer of %zu bytes is smaller than "
 						 "the largest frame %s can return (%zu bytes)",
 				      i, pkts[i].cap, dev->name, max_frame);
-		if ((dev->flags & TUNVNET_DEV_PI) && pkts[i].cap < TV_PI_LEN)
+		if (pi && pkts[i].cap < TV_PI_LEN)
 			return tv_err(-EMSGSIZE, "packet %u: buffer of %zu bytes cannot hold "
 						 "the 4-byte packet info", i, pkts[i].cap);
 	}
 
-	hsz = (size_t)dev->vnet_hdr_sz;
-	layout = layout_of(hsz);
-	if (hsz > sizeof(stack_hdr)) {
-		hbuf = malloc(hsz);
-		if (!hbuf)
-			return tv_err(-ENOMEM, "no memory for a %zu-byte vnet header", hsz);
-	}
-
-	fd = dev->fds[q];
+	fd = tv_dev_fd(dev, q);
 	fl = fcntl(fd, F_GETFL);
-	if (fl < 0) {
-		err = tv_err(-errno, "queue %u of %s: fcntl(F_GETFL): %s", q, dev->name,
-			     strerror(errno));
-		goto out;
-	}
+	if (fl < 0)
+		return tv_err(-errno, "queue %u of %s: fcntl(F_GETFL): %s", q, dev->name,
+			      strerror(errno));
 	nonblock = fl & O_NONBLOCK;
 
 	for (i = 0; i < n; i++) {
-		if (i > 0 && !nonblock) {
-			/* Only the first read may block. */
-			err = ready_now(fd);
+		/*
+		 * Only the first read may block, and it waits in poll, not in
+		 * readv: the layout is then taken when the frame is there, so a
+		 * header change while the queue is idle costs no frame.
+		 */
+		if (!nonblock) {
+			err = ready(fd, i == 0);
+			if (err < 0 && got == 0)
+				return tv_err(err, "queue %u of %s: poll: %s", q, dev->name,
+					      strerror(-err));
 			if (err <= 0)
 				break;
 		}
-		err = read_one(dev, q, fd, hbuf, hsz, layout, &pkts[i]);
+		err = read_one(dev, q, fd, &pkts[i]);
 		if (err == 0)
 			break;
 		if (err < 0) {
 			if (got == 0)
-				goto out;
+				return err;
 			/* Hand back what was read; the next call reports this. */
 			defer_error(dev, q, err);
 			break;
@@ -372,23 +393,19 @@ TUNVNET_API int tunvnet_queue_read(struct tunvnet_dev *dev, unsigned int q,
 		got++;
 	}
 	if (got == 0)
-		err = tv_err(-EAGAIN, "queue %u of %s has no packet waiting", q, dev->name);
-	else
-		err = (int)got;
-out:
-	if (hbuf != stack_hdr)
-		free(hbuf);
-	return err;
+		return tv_err(-EAGAIN, "queue %u of %s has no packet waiting", q, dev->name);
+	return (int)got;
 }
 
 TUNVNET_API int tunvnet_queue_write(struct tunvnet_dev *dev, unsigned int q,
 				    const struct tunvnet_hdr *hdr, const void *frame, size_t len)
 {
-	uint8_t stack_hdr[HDR_STACK], *hbuf = stack_hdr;
+	uint8_t hbuf[HDR_BUF];
 	const uint8_t *f = frame;
-	bool pi;
+	const struct tv_io *io;
 	struct iovec iov[3];
 	size_t hsz, total;
+	bool pi;
 	ssize_t r;
 	int n = 0, err;
 
@@ -398,38 +415,33 @@ TUNVNET_API int tunvnet_queue_write(struct tunvnet_dev *dev, unsigned int q,
 		return err;
 	if (!frame || len == 0)
 		return tv_err(-EINVAL, "tunvnet_queue_write: empty frame");
-	pi = dev->flags & TUNVNET_DEV_PI;
+	pi = tv_dev_flags(dev) & TUNVNET_DEV_PI;
 	if (pi && len < TV_PI_LEN)
 		return tv_err(-EINVAL, "frame of %zu bytes lacks the 4-byte packet info "
 				       "this device expects first", len);
 
-	hsz = (size_t)dev->vnet_hdr_sz;
-	if (hsz > sizeof(stack_hdr)) {
-		hbuf = malloc(hsz);
-		if (!hbuf)
-			return tv_err(-ENOMEM, "no memory for a %zu-byte vnet header", hsz);
-	}
+	while (tv_layout_seq(dev) & 1)
+		sched_yield();
+	io = tv_io_get(dev, q, TV_HAZ_TX);
+	hsz = (size_t)io->hdr_sz;
 	if (pi)
 		iov[n++] = (struct iovec){ (void *)f, TV_PI_LEN };
 	if (hsz) {
-		build_layout(hdr, hsz, dev->endian, hbuf);
+		build_layout(hdr, hsz, io->endian, hbuf);
 		iov[n++] = (struct iovec){ hbuf, hsz };
 	}
+	tv_io_put(dev, q, TV_HAZ_TX);
 	iov[n++] = (struct iovec){ (void *)(f + (pi ? TV_PI_LEN : 0)), len - (pi ? TV_PI_LEN : 0) };
 	total = hsz + len;
 
 	do
-		r = writev(dev->fds[q], iov, n);
+		r = writev(tv_dev_fd(dev, q), iov, n);
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
-		err = tv_err(-errno, "write of a %zu-byte frame to queue %u of %s failed: %s", len,
-			     q, dev->name, strerror(errno));
-	else if ((size_t)r != total)
-		err = tv_err(-EIO, "short write to queue %u of %s: %zd of %zu bytes", q,
-			     dev->name, r, total);
-	else
-		err = 0;
-	if (hbuf != stack_hdr)
-		free(hbuf);
-	return err;
+		return tv_err(-errno, "write of a %zu-byte frame to queue %u of %s failed: %s",
+			      len, q, dev->name, strerror(errno));
+	if ((size_t)r != total)
+		return tv_err(-EIO, "short write to queue %u of %s: %zd of %zu bytes", q,
+			      dev->name, r, total);
+	return 0;
 }

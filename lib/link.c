@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Links over rtnetlink: list tun/tap/macvtap/ipvtap links, create
- * macvtap/ipvtap, delete any link. libnl 3.7 has no tun module and drops
+ * macvtap/ipvtap, delete tun-like links (only those: a typo must not take a
+ * host NIC away). libnl 3.7 has no tun module and drops
  * IFLA_INFO_DATA of kinds it does not know, so links are read from a raw
  * RTM_GETLINK dump parsed with libnl's core message API.
  */
@@ -17,6 +18,7 @@
 #include <netlink/route/link/macvtap.h>
 
 #include "internal.h"
+#include "vtap.h"
 
 /* Our own copies: these values are uAPI, but kernel header versions vary. */
 enum {
@@ -103,7 +105,16 @@ struct dump {
 	struct tunvnet_link *links;
 	size_t n, cap;
 	int err;
+	char other_kind[16];      /* want: the IFLA_INFO_KIND of a link we do not drive */
 };
+
+/*
+ * A link dump that spans several messages is marked NLM_F_DUMP_INTR when a
+ * link is added or removed meanwhile (libnl: -NLE_DUMP_INTR); it may then
+ * miss or repeat links. Ask again, as iproute2 does, a bounded number of
+ * times: a host creating links nonstop must not hang us.
+ */
+#define TV_DUMP_TRIES 10
 
 static uint8_t attr_u8(struct nlattr *a)
 {
@@ -222,6 +233,8 @@ static int on_link(struct nl_msg *msg, void *arg)
 		find_tap_dev(&l);
 	} else if (!d->want) {
 		return NL_SKIP; /* listing: only the kinds this library drives */
+	} else {
+		snprintf(d->other_kind, sizeof(d->other_kind), "%s", kind ? kind : "");
 	}
 
 	if (d->n == d->cap) {
@@ -243,19 +256,28 @@ static int dump_links(struct dump *d)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct nl_sock *sk;
-	int rc;
+	int rc, tries = 0;
 
-	rc = open_sock(&sk);
-	if (rc)
-		return rc;
-	rc = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_link, d);
-	if (rc >= 0)
-		rc = nl_send_simple(sk, RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof(ifi));
-	if (rc >= 0)
-		rc = nl_recvmsgs_default(sk);
-	nl_socket_free(sk);
+	do {
+		/* What an interrupted dump delivered is not evidence: start over,
+		 * on a new socket (nothing of the old dump left to read). */
+		d->n = 0;
+		d->other_kind[0] = '\0';
+		rc = open_sock(&sk);
+		if (rc)
+			return rc;
+		rc = nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_link, d);
+		if (rc >= 0)
+			rc = nl_send_simple(sk, RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof(ifi));
+		if (rc >= 0)
+			rc = nl_recvmsgs_default(sk);
+		nl_socket_free(sk);
+	} while (rc == -NLE_DUMP_INTR && !d->err && ++tries < TV_DUMP_TRIES);
 	if (d->err)
 		return tv_err(d->err, "out of memory while listing links");
+	if (rc == -NLE_DUMP_INTR)
+		return tv_err(-EAGAIN, "the link dump was interrupted %d times in a row by links "
+				       "being added or removed; try again", TV_DUMP_TRIES);
 	if (rc < 0)
 		return tv_err(nle_errno(rc), "RTM_GETLINK dump failed: %s", nl_geterror(rc));
 	return 0;
@@ -279,21 +301,31 @@ TUNVNET_API int tunvnet_link_list(struct tunvnet_link **links, size_t *n)
 	return 0;
 }
 
-TUNVNET_API int tunvnet_link_get(const char *name, struct tunvnet_link *link)
+/* One link by name; kind (may be NULL) gets IFLA_INFO_KIND of a link this
+ * library does not drive ("" when the link has none). */
+static int get_link(const char *name, struct tunvnet_link *link, char *kind, size_t kind_sz)
 {
 	struct dump d = { .want = name };
 	int rc;
 
-	tv_err_clear();
-	if (!name || !*name || strlen(name) >= IFNAMSIZ || !link)
-		return tv_err(-EINVAL, "bad interface name '%s'", name ? name : "(null)");
 	rc = dump_links(&d);
 	if (rc == 0 && d.n == 0)
 		rc = tv_err(-ENODEV, "no link named '%s'", name);
-	if (rc == 0)
+	if (rc == 0) {
 		*link = d.links[0];
+		if (kind)
+			snprintf(kind, kind_sz, "%s", d.other_kind);
+	}
 	free(d.links);
 	return rc;
+}
+
+TUNVNET_API int tunvnet_link_get(const char *name, struct tunvnet_link *link)
+{
+	tv_err_clear();
+	if (!name || !*name || strlen(name) >= IFNAMSIZ || !link)
+		return tv_err(-EINVAL, "bad interface name '%s'", name ? name : "(null)");
+	return get_link(name, link, NULL, 0);
 }
 
 /* ---- creating and deleting ---- */
@@ -402,13 +434,23 @@ TUNVNET_API int tunvnet_link_create_vtap(const char *name, const char *parent,
 
 TUNVNET_API int tunvnet_link_delete(const char *name)
 {
+	struct tunvnet_link link;
 	struct rtnl_link *l;
 	struct nl_sock *sk;
+	char kind[16];
 	int rc;
 
 	tv_err_clear();
 	if (!name || !*name || strlen(name) >= IFNAMSIZ)
 		return tv_err(-EINVAL, "bad interface name '%s'", name ? name : "(null)");
+	/* Only the kinds this library makes: a typo must not delete a host NIC. */
+	rc = get_link(name, &link, kind, sizeof(kind));
+	if (rc)
+		return rc;
+	if (link.kind == TUNVNET_KIND_UNKNOWN)
+		return tv_err(-EMEDIUMTYPE, "'%s' is not a tun, tap, macvtap or ipvtap link "
+				      "(its kind: %s): not deleted", name,
+			      kind[0] ? kind : "none, a NIC or lo");
 	rc = open_sock(&sk);
 	if (rc)
 		return rc;
@@ -417,7 +459,8 @@ TUNVNET_API int tunvnet_link_delete(const char *name)
 		nl_socket_free(sk);
 		return tv_err(-ENOMEM, "cannot allocate a link");
 	}
-	rtnl_link_set_name(l, name);
+	/* By ifindex: the link checked above, not one that took its name since. */
+	rtnl_link_set_ifindex(l, link.ifindex);
 	rc = rtnl_link_delete(sk, l);
 	rtnl_link_put(l);
 	nl_socket_free(sk);

@@ -35,16 +35,23 @@
 	(TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE | TUNVNET_DEVIATION_SHORT_KEY_IPV6 |       \
 	 TUNVNET_DEVIATION_VLAN_AF_PACKET | TUNVNET_DEVIATION_TUNNEL_INNER)
 
-/* Flows remembered for the automq consistency check: direct-mapped, so a
- * colliding flow evicts the older one, which is simply learned again. The
- * key is the outer flow, the inner one past a tunnel (zero if none), then
- * the tunnel header words the dissector's keys depend on. */
-#define TV_FLOW_SLOTS 1024u
-#define TV_FLOW_HALF 40
-#define TV_FLOW_KEY_LEN (2 * TV_FLOW_HALF + 12)
+/*
+ * Flows remembered for the automq consistency check: a fixed table of
+ * TV_FLOW_SLOTS (4096), direct-mapped, so memory is bounded whatever the
+ * traffic: a flow whose slot another flow takes is forgotten and learned
+ * again from its next packet (a change across that goes unseen). The key
+ * is the outer flow, the inner one past a tunnel (zero if none), then the
+ * tunnel header words the dissector's keys depend on.
+ */
+#define TV_FLOW_SLOTS 4096u /* a power of two; documented in tunvnet_verifier_new(3) */
+#define TV_FLOW_HALF 5                      /* words of one flow: meta+ports, addresses */
+#define TV_FLOW_WORDS (2 * TV_FLOW_HALF + 2) /* outer, inner, the tunnel's two words */
 
+/* A slot holds a flow's 128-bit identity, not its key: 24 bytes, so the
+ * table (96 KiB) stays in cache. Two flows sharing an identity would take
+ * 2^64 flows to expect. */
 struct tv_flow_slot {
-	uint8_t key[TV_FLOW_KEY_LEN];
+	uint64_t id[2];
 	uint32_t value;
 	uint16_t queue;
 	bool used;
@@ -88,9 +95,14 @@ struct tunvnet_verifier {
 	struct tunvnet_verify_opts o; /* o.cfg.key and o.cfg.table point at the copies below */
 	uint8_t key[TUNVNET_KEY_MAX];
 	uint16_t *table;
+	uint16_t *qtab;              /* RSS: table[i] % num_queues, the queue per entry */
+	uint32_t qmask;              /* table_len - 1 */
+	uint16_t unclassified_q;     /* unclassified_queue % num_queues */
+	bool rss_exact;              /* RSS with the full key: every field predictable */
 	struct tunvnet_toeplitz *tp; /* RSS only */
 	struct tunvnet_verify_stats st;
 	struct tv_flow_slot *flows;  /* automq only */
+	uint64_t flows_evicted;      /* flows forgotten for a newer one in their slot */
 	size_t kernel_key_len;       /* < cfg.key_len: the short key is in force */
 	struct sk_solver *sk, *sk_next; /* short key with REPORT: state, scratch */
 	struct tv_input_slot *inputs;   /* short key without REPORT */
@@ -121,7 +133,8 @@ struct tv_tunnel {
 
 /* One packet under test. */
 struct tv_pkt {
-	struct tunvnet_flow flow;
+	struct tunvnet_flow flow; /* valid once have_flow (pkt_parse) */
+	bool have_flow;
 	struct tunvnet_class cls; /* cls.hash: Toeplitz with the configured key (RSS) */
 	struct tv_tunnel tun;
 	const uint8_t *frame;
@@ -191,7 +204,8 @@ static struct tv_expect expect_for(const struct tunvnet_verifier *v, const struc
 	if (!(cfg->flags & (TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS)))
 		return e; /* off: no report, the queue is the kernel's business */
 	if (cfg->flags & TUNVNET_HASH_RSS) {
-		e.queue = tunvnet_rss_queue(cfg, n, report, hash);
+		/* tunvnet_rss_queue, precomputed: no division or validation per packet */
+		e.queue = report == TUNVNET_REPORT_NONE ? v->unclassified_q : v->qtab[hash & v->qmask];
 		if ((cfg->flags & TUNVNET_HASH_REPORT) && report != TUNVNET_REPORT_NONE) {
 			e.report = report;
 			e.value = hash;
@@ -206,7 +220,7 @@ static struct tv_expect expect_for(const struct tunvnet_verifier *v, const struc
 		} else if (p->obs_value != 0) {
 			e.report = report;
 			e.value_checked = false;
-			e.queue = tunvnet_automq_queue(p->obs_value, n);
+			e.queue = (int)(p->obs_value % n); /* tunvnet_automq_queue */
 		}
 		return e;
 	}
@@ -400,7 +414,9 @@ static void outcome_for(struct tunvnet_verifier *v, const struct tv_pkt *p,
 	uint32_t hash = 0;
 
 	memset(o, 0, sizeof(*o));
-	if (v->tp && cls->report != TUNVNET_REPORT_NONE)
+	if (cls == &p->cls)
+		hash = p->cls.hash; /* computed once, with the classification */
+	else if (v->tp && cls->report != TUNVNET_REPORT_NONE)
 		hash = tunvnet_toeplitz_hash(v->tp, cls->input, cls->input_len);
 	o->e = expect_for(v, p, cls->report, hash);
 	o->hash_checked = o->e.value_checked;
@@ -410,7 +426,7 @@ static void outcome_for(struct tunvnet_verifier *v, const struct tv_pkt *p,
 	}
 	o->hash_checked = false;
 	if (cfg->flags & TUNVNET_HASH_REPORT) {
-		int qh = tunvnet_rss_queue(cfg, v->o.num_queues, cls->report, p->obs_value);
+		int qh = v->qtab[p->obs_value & v->qmask]; /* cls->report is not NONE here */
 		int det;
 
 		if (p->obs_report != cls->report) {
@@ -772,58 +788,112 @@ static void deviation_names(uint32_t dev, uint32_t unlisted, char *buf, size_t l
 /* ---- per-flow consistency (automq) ---- */
 
 /*
+ * One flow's words: ethertype, protocol, family and ports, then the
+ * addresses as loaded from memory. The parsed flow and the fast walk both
+ * come here, so they cannot differ; built in registers (no byte stores
+ * read back as words). Returns how many words carry the flow (2 or 5).
+ */
+static unsigned int flow_words(uint64_t w[TV_FLOW_HALF], uint16_t ethertype, uint8_t proto,
+			       bool v4, const uint8_t *src, const uint8_t *dst, uint32_t ports)
+{
+	w[0] = (uint64_t)ethertype << 48 | (uint64_t)proto << 40 | (uint64_t)(v4 ? 4 : 6) << 32 |
+	       ports;
+	if (v4) {
+		uint32_t a, b;
+
+		memcpy(&a, src, 4);
+		memcpy(&b, dst, 4);
+		w[1] = (uint64_t)a << 32 | b;
+		w[2] = w[3] = w[4] = 0;
+		return 2;
+	}
+	memcpy(&w[1], src, 8);
+	memcpy(&w[2], src + 8, 8);
+	memcpy(&w[3], dst, 8);
+	memcpy(&w[4], dst + 8, 8);
+	return 5;
+}
+
+/*
  * The kernel's automq hash covers the whole flow (addresses, protocol,
  * ports) whatever the configured types, so the flow is keyed on the parsed
  * tuple, not on the Toeplitz input. Fragments carry no ports for it.
+ * 0 for a packet that is not IP.
  */
-static bool flow_key(const struct tunvnet_flow *f, uint8_t key[TV_FLOW_HALF])
+static unsigned int flow_key(const struct tunvnet_flow *f, uint64_t w[TV_FLOW_HALF])
 {
-	memset(key, 0, TV_FLOW_HALF);
-	if (!(f->flags & (TUNVNET_FLOW_IPV4 | TUNVNET_FLOW_IPV6)))
-		return false;
-	tv_put_be16(key, f->ethertype);
-	key[2] = f->l4_proto;
-	key[3] = f->flags & TUNVNET_FLOW_IPV4 ? 4 : 6;
-	memcpy(key + 4, f->src, 16);
-	memcpy(key + 20, f->dst, 16);
-	if ((f->flags & TUNVNET_FLOW_PORTS) && !(f->flags & TUNVNET_FLOW_FRAGMENT)) {
-		tv_put_be16(key + 36, f->src_port);
-		tv_put_be16(key + 38, f->dst_port);
+	bool with_ports = (f->flags & TUNVNET_FLOW_PORTS) && !(f->flags & TUNVNET_FLOW_FRAGMENT);
+
+	if (!(f->flags & (TUNVNET_FLOW_IPV4 | TUNVNET_FLOW_IPV6))) {
+		memset(w, 0, TV_FLOW_HALF * sizeof(*w));
+		return 0;
 	}
-	return true;
+	return flow_words(w, f->ethertype, f->l4_proto, f->flags & TUNVNET_FLOW_IPV4, f->src, f->dst,
+			  with_ports ? (uint32_t)f->src_port << 16 | f->dst_port : 0);
 }
 
-static uint32_t fnv1a(const uint8_t *p, size_t len)
+/* The words of p's whole key (outer flow, inner flow past a tunnel, tunnel
+ * words) that are not all zero: 0 when p is not IP. */
+static unsigned int pkt_flow_key(const struct tv_pkt *p, const struct tv_fast_info *fi,
+				 uint64_t w[TV_FLOW_WORDS])
 {
-	uint32_t h = 2166136261u;
+	unsigned int n;
 
-	while (len--)
-		h = (h ^ *p++) * 16777619u;
-	return h;
+	if (!p->have_flow) /* the fast walk took it: plain IPv4/IPv6, no tunnel */
+		n = flow_words(w, fi->ethertype, fi->l4_proto, fi->alen == 4, fi->addrs,
+			       fi->addrs + fi->alen, fi->ports ? tv_get_be32(fi->ports) : 0);
+	else
+		n = flow_key(&p->flow, w);
+	if (!n || !p->tun.reached)
+		return n;
+	/* Past a tunnel the dissector's keys hold the inner flow, the GRE key
+	 * and, where it stops early, the GRE protocol: all of it is the flow. */
+	if (!p->tun.inner || !flow_key(&p->tun.flow, w + TV_FLOW_HALF))
+		memset(w + TV_FLOW_HALF, 0, TV_FLOW_HALF * sizeof(*w));
+	w[2 * TV_FLOW_HALF] = 1ull << 63 | (uint64_t)p->tun.gre << 62 | p->tun.gre_word;
+	w[2 * TV_FLOW_HALF + 1] = p->tun.gre_key;
+	return TV_FLOW_WORDS;
+}
+
+/*
+ * The flow's 128-bit identity: two independent multiply-mix lanes over its
+ * words. The word count is part of the input (a tunnel's key is longer).
+ */
+static void flow_id(const uint64_t *w, unsigned int n, uint64_t id[2])
+{
+	uint64_t a = 0x9e3779b97f4a7c15ull ^ n, b = 0xc2b2ae3d27d4eb4full ^ n;
+
+	for (unsigned int i = 0; i < n; i++) {
+		a = (a ^ w[i]) * 0xff51afd7ed558ccdull;
+		a ^= a >> 29;
+		b = (b ^ w[i]) * 0xc4ceb9fe1a85ec53ull;
+		b ^= b >> 31;
+	}
+	a = (a ^ (a >> 32)) * 0x94d049bb133111ebull;
+	b = (b ^ (b >> 33)) * 0xbf58476d1ce4e5b9ull;
+	id[0] = a ^ (a >> 31);
+	id[1] = b ^ (b >> 29);
 }
 
 /* Remember p's flow; false (with the earlier observation) when it changed. */
 static bool flow_consistent(struct tunvnet_verifier *v, const struct tv_pkt *p,
-			    struct tv_flow_slot *before)
+			    const struct tv_fast_info *fi, struct tv_flow_slot *before)
 {
-	uint8_t key[TV_FLOW_KEY_LEN];
+	uint64_t w[TV_FLOW_WORDS], id[2];
 	struct tv_flow_slot *s;
+	unsigned int n;
 	bool same;
 
-	if (!v->flows || !flow_key(&p->flow, key))
+	if (!v->flows || !(n = pkt_flow_key(p, fi, w)))
 		return true;
-	/* Past a tunnel the dissector's keys hold the inner flow, the GRE key
-	 * and, where it stops early, the GRE protocol: all of it is the flow. */
-	memset(key + TV_FLOW_HALF, 0, TV_FLOW_KEY_LEN - TV_FLOW_HALF);
-	if (p->tun.inner)
-		flow_key(&p->tun.flow, key + TV_FLOW_HALF);
-	key[2 * TV_FLOW_HALF] = p->tun.reached;
-	key[2 * TV_FLOW_HALF + 1] = p->tun.gre;
-	tv_put_be32(key + 2 * TV_FLOW_HALF + 4, p->tun.gre_word);
-	tv_put_be32(key + 2 * TV_FLOW_HALF + 8, p->tun.gre_key);
-	s = &v->flows[fnv1a(key, sizeof(key)) % TV_FLOW_SLOTS];
-	if (!s->used || memcmp(s->key, key, sizeof(key)) != 0) {
-		memcpy(s->key, key, sizeof(key));
+	flow_id(w, n, id);
+	s = &v->flows[id[0] & (TV_FLOW_SLOTS - 1)];
+	if (!s->used || s->id[0] != id[0] || s->id[1] != id[1]) {
+		/* New, or its slot held another flow, which is forgotten (the bound). */
+		if (s->used)
+			v->flows_evicted++;
+		s->id[0] = id[0];
+		s->id[1] = id[1];
 		s->used = true;
 		s->value = p->obs_value;
 		s->queue = (uint16_t)p->q;
@@ -957,6 +1027,7 @@ TUNVNET_API void tunvnet_verifier_free(struct tunvnet_verifier *v)
 		return;
 	tunvnet_toeplitz_free(v->tp);
 	free(v->table);
+	free(v->qtab);
 	free(v->flows);
 	free(v->sk);
 	free(v->sk_next);
@@ -1028,6 +1099,16 @@ TUNVNET_API int tunvnet_verifier_new(const struct tunvnet_verify_opts *opts,
 		}
 		memcpy(v->table, cfg->table, cfg->table_len * sizeof(*v->table));
 		v->o.cfg.table = v->table;
+		v->qtab = malloc(cfg->table_len * sizeof(*v->qtab));
+		if (!v->qtab) {
+			tunvnet_verifier_free(v);
+			return tv_err(-ENOMEM, "verifier: out of memory");
+		}
+		for (size_t i = 0; i < cfg->table_len; i++)
+			v->qtab[i] = (uint16_t)(v->table[i] % o.num_queues);
+		v->qmask = (uint32_t)(cfg->table_len - 1);
+		v->unclassified_q = (uint16_t)(cfg->unclassified_queue % o.num_queues);
+		v->rss_exact = series_key_len(cfg->types) >= cfg->key_len;
 		err = tunvnet_toeplitz_new(v->key, cfg->key_len, TUNVNET_TOEPLITZ_AUTO, &v->tp);
 		if (err) {
 			tunvnet_verifier_free(v);
@@ -1098,18 +1179,86 @@ static void count(struct tunvnet_verifier *v, enum tunvnet_verdict_code code)
 	}
 }
 
+/* The parsed flow, made on first need: the fast path classifies without it. */
+static void pkt_parse(const struct tunvnet_verifier *v, struct tv_pkt *p)
+{
+	if (p->have_flow)
+		return;
+	p->have_flow = true;
+	if (!p->frame || tunvnet_packet_parse(p->frame, p->len, v->o.l2, &p->flow) < 0)
+		memset(&p->flow, 0, sizeof(p->flow));
+}
+
+/* "<report> <value> queue <q>" of an expectation (or the observation). */
+static void describe_obs(const struct tv_pkt *p, char *buf, size_t len)
+{
+	struct tv_expect obs = { .report = p->obs_report, .value = p->obs_value,
+				 .queue = (int)p->q, .value_checked = true };
+
+	describe_expect(&obs, buf, len);
+}
+
+/*
+ * The slow path: the plain expectation failed, or a tunnel or the short key
+ * is involved. Not first-fit. The explanations the kernel follows whenever
+ * their precondition holds (tunnels) come first; then the plain
+ * expectation; then the others. Of those that fit in a round, the first one
+ * the caller listed wins (else the first, which then makes a MISMATCH
+ * naming it). The winner alone is learned from. Returns whether something
+ * fits; *o is how it fares, note its explanation.
+ */
+static bool judge(struct tunvnet_verifier *v, struct tv_pkt *p, struct tunvnet_verdict *vd,
+		  struct tv_outcome *base, struct tv_outcome *o, char *note, size_t note_len)
+{
+	int pick;
+	bool ok = false;
+
+	pkt_parse(v, p);
+	pick = explain(v, p, true);
+	if (pick >= 0 && !pick_listed(v, p, pick)) {
+		/* An unlisted certain one loses to a plain expectation that fits too. */
+		outcome_for(v, p, &p->cls, false, base);
+		if (base->holds)
+			pick = -1;
+	}
+	if (pick < 0) {
+		outcome_for(v, p, &p->cls, true, base);
+		*o = *base;
+		ok = base->holds;
+		if (!ok)
+			pick = explain(v, p, false);
+	}
+	if (pick >= 0) {
+		struct tunvnet_class alt;
+
+		explanations[pick].alt(v, p, &alt, note, note_len);
+		outcome_for(v, p, &alt, true, o); /* learn from it */
+		vd->deviation |= explanations[pick].deviation;
+		ok = true;
+	}
+	if (ok && o->short_key) {
+		char expl[sizeof(o->note)];
+
+		vd->deviation |= TUNVNET_DEVIATION_SHORT_KEY_IPV6;
+		memcpy(expl, note, sizeof(expl));
+		snprintf(note, note_len, "%s%s%s", expl, expl[0] ? "; " : "", o->note);
+	}
+	return ok;
+}
+
 TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q,
 				      const struct tunvnet_hdr *hdr, const void *frame,
 				      size_t len, struct tunvnet_verdict *verdict)
 {
-	struct tv_outcome base = { .holds = false }, o;
+	/* Only what is read on every path is initialised: these are large. */
+	struct tv_outcome base, o;
 	struct tv_flow_slot before;
-	int pick;
+	struct tv_fast_info fi;
 	struct tv_expect plain;
 	struct tv_pkt p;
-	char exp_s[48], obs_s[48], note[2 * sizeof(o.note) + 2] = "";
+	char exp_s[48], obs_s[48], note[2 * sizeof(o.note) + 2];
 	uint32_t unknown;
-	bool ok;
+	bool ok, maybe_tunnel = true;
 
 	tv_err_clear();
 	if (!v || !verdict || (!frame && len))
@@ -1118,26 +1267,48 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 		return tv_err(-EINVAL, "verify: queue %u out of range (verifier has %u)", q,
 			      v->o.num_queues);
 
-	memset(verdict, 0, sizeof(*verdict));
-	memset(&p, 0, sizeof(p));
+	/* Every field is set here or below: no memset of the whole line per packet. */
+	verdict->code = TUNVNET_VERDICT_MATCH;
+	verdict->deviation = 0;
+	verdict->observed_report = 0;
+	verdict->observed_hash = 0;
+	verdict->expected_hash = 0;
+	verdict->observed_queue = (int)q;
+	verdict->expected_queue = -1;
+	verdict->hash_checked = false;
+	verdict->why[0] = '\0';
 	p.q = q;
 	p.frame = frame;
 	p.len = frame ? len : 0;
-	verdict->observed_queue = (int)q;
-	verdict->expected_queue = -1;
+	p.have_flow = false;
+	p.tun.reached = p.tun.gre = p.tun.inner = false;
+	p.tun.gre_word = p.tun.gre_key = 0;
+	base.holds = false;
+	base.note[0] = '\0';
+	note[0] = '\0';
 
-	/* Unparsable or non-IP bytes are a packet like any other: report NONE. */
-	if (!frame || tunvnet_packet_parse(frame, len, v->o.l2, &p.flow) < 0)
-		memset(&p.flow, 0, sizeof(p.flow));
-	if (tunvnet_classify(&p.flow, v->o.cfg.types, v->o.profile, &p.cls) < 0)
-		memset(&p.cls, 0, sizeof(p.cls));
-	if (v->tp && p.cls.report != TUNVNET_REPORT_NONE)
-		p.cls.hash = tunvnet_toeplitz_hash(v->tp, p.cls.input, p.cls.input_len);
+	/*
+	 * Unparsable or non-IP bytes are a packet like any other: report NONE.
+	 * The common shapes take classify_hash's fast walk; only a tunnel
+	 * protocol there needs the parsed flow up front.
+	 */
+	if (frame && tv_classify_fast(frame, len, v->o.l2, v->o.cfg.types, v->o.profile, v->tp,
+				      &p.cls, &fi)) {
+		maybe_tunnel = fi.l4_proto == IPPROTO_GRE_ || fi.l4_proto == IPPROTO_IPIP_ ||
+			       fi.l4_proto == IPPROTO_IPV6_;
+	} else {
+		pkt_parse(v, &p);
+		if (tunvnet_classify(&p.flow, v->o.cfg.types, v->o.profile, &p.cls) < 0)
+			memset(&p.cls, 0, sizeof(p.cls));
+		if (v->tp && p.cls.report != TUNVNET_REPORT_NONE)
+			p.cls.hash = tunvnet_toeplitz_hash(v->tp, p.cls.input, p.cls.input_len);
+	}
 	verdict->expected_report = p.cls.report;
 
 	if (!hdr) {
 		/* No vnet header: nothing the kernel said to compare with. */
 		verdict->code = TUNVNET_VERDICT_UNCHECKED;
+		pkt_parse(v, &p);
 		set_why(verdict, &p, "no vnet header to check");
 		count(v, verdict->code);
 		return 0;
@@ -1146,8 +1317,28 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	p.obs_value = hdr->hash_value;
 	verdict->observed_report = p.obs_report;
 	verdict->observed_hash = p.obs_value;
-	if (tunnel_reached(&p.flow))
-		tunnel_follow(v, &p);
+	if (v->rss_exact && !maybe_tunnel) {
+		/* The line-rate case, RSS: expect_for and expect_holds inlined. */
+		unsigned int rep = p.cls.report;
+		bool reported = (v->o.cfg.flags & TUNVNET_HASH_REPORT) && rep != TUNVNET_REPORT_NONE;
+		int eq = rep == TUNVNET_REPORT_NONE ? v->unclassified_q : v->qtab[p.cls.hash & v->qmask];
+
+		verdict->expected_report = reported ? rep : TUNVNET_REPORT_NONE;
+		verdict->expected_hash = reported ? p.cls.hash : 0;
+		verdict->expected_queue = eq;
+		verdict->hash_checked = true;
+		if (p.obs_report == verdict->expected_report && p.obs_value == verdict->expected_hash &&
+		    (int)q == eq) {
+			v->st.packets++;
+			v->st.matches++;
+			return 0;
+		}
+	}
+	if (maybe_tunnel) {
+		pkt_parse(v, &p);
+		if (tunnel_reached(&p.flow))
+			tunnel_follow(v, &p);
+	}
 
 	/* The straightforward expectation is what the verdict reports. */
 	plain = expect_for(v, &p, p.cls.report, p.cls.hash);
@@ -1155,53 +1346,19 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	verdict->expected_hash = plain.value_checked ? plain.value : 0;
 	verdict->expected_queue = plain.queue;
 
-	/*
-	 * Not first-fit. The explanations the kernel follows whenever their
-	 * precondition holds (tunnels) come first; then the plain expectation;
-	 * then the others. Of those that fit in a round, the first one the
-	 * caller listed wins (else the first, which then makes a MISMATCH
-	 * naming it). The winner alone is learned from.
-	 */
-	pick = explain(v, &p, true);
-	if (pick >= 0 && !pick_listed(v, &p, pick)) {
-		/* An unlisted certain one loses to a plain expectation that fits too. */
-		outcome_for(v, &p, &p.cls, false, &base);
-		if (base.holds)
-			pick = -1;
-	}
-	if (pick < 0) {
-		outcome_for(v, &p, &p.cls, true, &base);
-		o = base;
-		ok = base.holds;
-		if (!ok)
-			pick = explain(v, &p, false);
-	}
-	if (pick >= 0) {
-		struct tunvnet_class alt;
-
-		explanations[pick].alt(v, &p, &alt, note, sizeof(note));
-		outcome_for(v, &p, &alt, true, &o); /* learn from it */
-		verdict->deviation |= explanations[pick].deviation;
+	if (!p.tun.inner && !short_key(v) && expect_holds(&plain, &p)) {
+		/* The line-rate case: what judge() decides here, without its detour. */
 		ok = true;
-	}
-	if (ok && o.short_key) {
-		char expl[sizeof(o.note)];
-
-		verdict->deviation |= TUNVNET_DEVIATION_SHORT_KEY_IPV6;
-		memcpy(expl, note, sizeof(expl));
-		snprintf(note, sizeof(note), "%s%s%s", expl, expl[0] ? "; " : "", o.note);
+		o.hash_checked = plain.value_checked;
+	} else {
+		ok = judge(v, &p, verdict, &base, &o, note, sizeof(note));
 	}
 	verdict->hash_checked = ok ? o.hash_checked : plain.value_checked && !short_key(v);
 
-	describe_expect(&plain, exp_s, sizeof(exp_s));
-	{
-		struct tv_expect obs = { .report = p.obs_report, .value = p.obs_value,
-					 .queue = (int)q, .value_checked = true };
-
-		describe_expect(&obs, obs_s, sizeof(obs_s));
-	}
 	if (!ok) {
 		verdict->code = TUNVNET_VERDICT_MISMATCH;
+		describe_expect(&plain, exp_s, sizeof(exp_s));
+		describe_obs(&p, obs_s, sizeof(obs_s));
 		if (base.note[0])
 			set_why(verdict, &p, "expected %s, observed %s: %s", exp_s, obs_s, base.note);
 		else
@@ -1218,23 +1375,29 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	    (p.obs_report != TUNVNET_REPORT_NONE || p.obs_value != 0))
 		verdict->deviation |= TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE;
 
-	if (is_automq(v) && !flow_consistent(v, &p, &before)) {
-		verdict->code = TUNVNET_VERDICT_MISMATCH;
-		set_why(verdict, &p, "same flow reported 0x%08x on queue %u before, now 0x%08x "
-				     "on queue %u", before.value, before.queue, p.obs_value, q);
-		count(v, verdict->code);
-		return 0;
+	if (is_automq(v)) {
+		if (!flow_consistent(v, &p, &fi, &before)) {
+			verdict->code = TUNVNET_VERDICT_MISMATCH;
+			pkt_parse(v, &p);
+			set_why(verdict, &p,
+				"same flow reported 0x%08x on queue %u before, now 0x%08x on queue %u",
+				before.value, before.queue, p.obs_value, q);
+			count(v, verdict->code);
+			return 0;
+		}
 	}
 
 	unknown = verdict->deviation & ~v->o.known_deviations;
 	verdict->code = !verdict->deviation ? TUNVNET_VERDICT_MATCH
 		      : unknown		   ? TUNVNET_VERDICT_MISMATCH
 					   : TUNVNET_VERDICT_KNOWN_DEVIATION;
-	if (verdict->code == TUNVNET_VERDICT_MATCH) {
-		set_why(verdict, &p, "expected %s, observed %s", exp_s, obs_s);
-	} else {
+	if (verdict->code != TUNVNET_VERDICT_MATCH) {
+		/* Text only for what is worth printing; a match is told by explain. */
 		char names[96];
 
+		pkt_parse(v, &p);
+		describe_expect(&plain, exp_s, sizeof(exp_s));
+		describe_obs(&p, obs_s, sizeof(obs_s));
 		deviation_names(verdict->deviation, unknown, names, sizeof(names));
 		if (verdict->deviation & TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE)
 			snprintf(note + strlen(note), sizeof(note) - strlen(note), "%svalue is the queue",
@@ -1244,4 +1407,28 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	}
 	count(v, verdict->code);
 	return 0;
+}
+
+TUNVNET_API int tunvnet_verdict_explain(const struct tunvnet_verdict *vd, char *buf, size_t len)
+{
+	struct tv_expect e, obs;
+	char exp_s[48], obs_s[48];
+	int n;
+
+	tv_err_clear();
+	if (!vd || (!buf && len))
+		return tv_err(-EINVAL, "verdict_explain: no verdict, or no buffer for %zu bytes", len);
+	if (vd->why[0] || vd->code != TUNVNET_VERDICT_MATCH) {
+		n = snprintf(buf, len, "%s: %s", tunvnet_verdict_name(vd->code), vd->why);
+	} else {
+		/* A match: the fields say it all. */
+		e = (struct tv_expect){ .report = vd->expected_report, .value = vd->expected_hash,
+					.queue = vd->expected_queue, .value_checked = vd->hash_checked };
+		obs = (struct tv_expect){ .report = vd->observed_report, .value = vd->observed_hash,
+					  .queue = vd->observed_queue, .value_checked = true };
+		describe_expect(&e, exp_s, sizeof(exp_s));
+		describe_expect(&obs, obs_s, sizeof(obs_s));
+		n = snprintf(buf, len, "match: expected %s, observed %s", exp_s, obs_s);
+	}
+	return n < 0 ? tv_err(-EINVAL, "verdict_explain: formatting failed") : n;
 }

@@ -34,9 +34,11 @@ static const char create_help[] =
 static const char delete_help[] =
 	"Usage: tunvnet-ctl delete NAME...\n\n"
 	"Delete links by name over rtnetlink: tun/tap (persistent or not), macvtap,\n"
-	"ipvtap. Needs CAP_NET_ADMIN.\n\n"
+	"ipvtap. Other links (a NIC, lo, a veth, a bridge) are refused and left as\n"
+	"they are. Needs CAP_NET_ADMIN.\n\n"
 	"  -h, --help             this text\n\n"
-	"Exit status: 0 all deleted, 1 one could not be deleted, 2 bad usage.\n";
+	"Exit status: 0 all deleted, 1 one could not be deleted or is not such a link,\n"
+	"2 bad usage.\n";
 
 static int parse_id(const char *s, bool user, int64_t *id)
 {
@@ -170,6 +172,12 @@ int cmd_create(int argc, char **argv)
 		struct tunvnet_vtap_opts vo = { .sz = sizeof(vo), .kind = kind, .mode = mode };
 
 		rc = tunvnet_link_create_vtap(name, parent, &vo);
+	}
+	if (rc == -EEXIST) {
+		fprintf(stderr, "%s create: cannot create %s '%s': a link of that name already "
+			"exists\n  fix: pick another name, or delete it first\n", ctl_prog,
+			tunvnet_kind_name(kind), name);
+		return EXIT_CHECK;
 	}
 	if (rc) {
 		snprintf(what, sizeof(what), "cannot create %s '%s'", tunvnet_kind_name(kind), name);

@@ -25,7 +25,7 @@
 #include "ctl.h"
 
 static const char help[] =
-	"Usage: tunvnet-ctl demo [--offline] [--json] [--kernel PATH]\n\n"
+	"Usage: tunvnet-ctl demo [--offline] [--json] [--kernel PATH] [--where]\n\n"
 	"Show the feature end to end. With a kernel carrying the tun virtio-net\n"
 	"hashing series: create a 4-queue tap (20-byte little-endian header),\n"
 	"enable hash report + RSS (six types, Microsoft key, round-robin table),\n"
@@ -33,11 +33,15 @@ static const char help[] =
 	"them on every queue and print, per flow, the report type, hash, expected\n"
 	"values, queue and verdict.\n\n"
 	"Without the feature: run the same demo inside a test kernel under QEMU when\n"
-	"one is found (--kernel, TUNVNET_TEST_KERNEL = a bzImage or a folder of\n"
-	"them, or the project's shared/kernels), else show the reference offline.\n\n"
+	"one is found (--kernel, or TUNVNET_TEST_KERNEL = a bzImage or a folder of\n"
+	"them; scripts/demo.sh points it at ../shared/kernels) with the VM harness\n"
+	"(TUNVNET_VM_HARNESS, else the installed share/tunvnet/run-in-vm.sh), else\n"
+	"show the reference offline.\n\n"
 	"  --offline              only the reference side (no kernel involved)\n"
 	"  --kernel PATH          test kernel bzImage or folder for the VM run\n"
 	"  --json                 JSON lines: one per flow, then a summary\n"
+	"  --where                print the VM harness and test kernels a VM run\n"
+	"                         would use, run nothing\n"
 	"  --in-vm                (internal) run live, never start a VM\n"
 	"  -h, --help             this text\n\n"
 	"Exit status: 0 every verdict matched (offline: the table was shown),\n"
@@ -364,7 +368,7 @@ static int live(bool json, const struct tunvnet_caps *caps)
 	}
 	rc = send_frames(tunvnet_dev_ifindex(dev), f, n);
 	if (rc) {
-		rc = lib_error("demo", "cannot send frames with AF_PACKET", rc, false);
+		rc = sys_error("demo", "cannot send frames with AF_PACKET", rc);
 		goto out;
 	}
 	for (q = 0; q < NQ; q++) {
@@ -524,27 +528,52 @@ static size_t find_kernels(const char *path, char out[][PATH_MAX], size_t max)
 	return n;
 }
 
+/* A readable harness at p: its canonical path into out. */
+static bool harness_at(const char *p, char *out, size_t len)
+{
+	char *real;
+	const char *r;
+	size_t n;
+
+	if (access(p, R_OK) != 0)
+		return false;
+	real = realpath(p, NULL);
+	r = real ? real : p;
+	n = strlen(r);
+	if (n < len)
+		memcpy(out, r, n + 1);
+	free(real);
+	return n < len;
+}
+
+/*
+ * The VM harness: $TUNVNET_VM_HARNESS; else beside this binary (the build
+ * tree, where meson copies it); else where an install puts it, first relative
+ * to this binary (so a DESTDIR or a moved prefix works), then at the
+ * configured prefix. Never the source or build tree of an installed binary.
+ */
 static bool find_harness(char *out, size_t len)
 {
-	const char *const cands[] = {
-		TUNVNET_SOURCE_DIR "/tests/vm/run-in-vm.sh",
-		TUNVNET_DATADIR "/run-in-vm.sh",
-		TUNVNET_DATADIR "/vm/run-in-vm.sh",
-	};
 	const char *env = getenv("TUNVNET_VM_HARNESS");
-	size_t i;
+	char self[PATH_MAX], p[PATH_MAX + 64];
+	ssize_t l = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
 
-	if (env && access(env, X_OK) == 0) {
-		snprintf(out, len, "%s", env);
-		return true;
-	}
-	for (i = 0; i < sizeof(cands) / sizeof(cands[0]); i++) {
-		if (access(cands[i], R_OK) == 0) {
-			snprintf(out, len, "%s", cands[i]);
+	if (env && *env)
+		return harness_at(env, out, len);
+	if (l > 0) {
+		self[l] = '\0';
+		slash = strrchr(self, '/');
+		if (slash)
+			*slash = '\0';
+		snprintf(p, sizeof(p), "%s/run-in-vm.sh", self);
+		if (harness_at(p, out, len))
 			return true;
-		}
+		snprintf(p, sizeof(p), "%s/%s/run-in-vm.sh", self, TUNVNET_HARNESS_REL);
+		if (*TUNVNET_HARNESS_REL && harness_at(p, out, len))
+			return true;
 	}
-	return false;
+	return harness_at(TUNVNET_HARNESS_DIR "/run-in-vm.sh", out, len);
 }
 
 static int run_in_vm(const char *harness, const char *kernel, bool json)
@@ -572,6 +601,24 @@ static int run_in_vm(const char *harness, const char *kernel, bool json)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* --where: what a VM run would use, without running it. */
+static int where(const char *kernel_arg)
+{
+	static char kernels[8][PATH_MAX];
+	char harness[PATH_MAX];
+	const char *src = kernel_arg ? kernel_arg : getenv("TUNVNET_TEST_KERNEL");
+	size_t n = 0, i;
+
+	printf("harness: %s\n", find_harness(harness, sizeof(harness)) ? harness : "none");
+	if (src && *src)
+		n = find_kernels(src, kernels, 8);
+	for (i = 0; i < n; i++)
+		printf("kernel: %s\n", kernels[i]);
+	if (n == 0)
+		printf("kernel: none\n");
+	return EXIT_OK;
+}
+
 static int via_vm(const char *kernel_arg, bool json)
 {
 	static char kernels[8][PATH_MAX];
@@ -582,8 +629,6 @@ static int via_vm(const char *kernel_arg, bool json)
 
 	if (src && *src)
 		n = find_kernels(src, kernels, 8);
-	else
-		n = find_kernels(TUNVNET_SOURCE_DIR "/../shared/kernels", kernels, 8);
 	if (n == 0 || !find_harness(harness, sizeof(harness)))
 		return -ENOENT;
 	for (i = 0; i < n; i++) {
@@ -607,12 +652,13 @@ int cmd_demo(int argc, char **argv)
 		{ "offline", no_argument, NULL, 'o' },
 		{ "in-vm", no_argument, NULL, 'v' },
 		{ "kernel", required_argument, NULL, 'k' },
+		{ "where", no_argument, NULL, 'w' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct tunvnet_caps caps = { .sz = sizeof(caps) };
-	bool json = false, off = false, in_vm = false;
+	bool json = false, off = false, in_vm = false, show_where = false;
 	const char *kernel = NULL;
 	struct utsname u;
 	int c, rc;
@@ -632,6 +678,9 @@ int cmd_demo(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'w':
+			show_where = true;
+			break;
 		case 'h':
 			return print_help(help);
 		default:
@@ -640,6 +689,8 @@ int cmd_demo(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error("demo", "demo takes no arguments");
+	if (show_where)
+		return where(kernel);
 	if (off)
 		return offline(json);
 	rc = tunvnet_caps_probe(-1, &caps);

@@ -38,11 +38,17 @@ extern const char *ctl_prog; /* "tunvnet-ctl" */
 /* "tunvnet-ctl CMD: msg" + a pointer to --help; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
- * A library failure: "tunvnet-ctl CMD: what: <tunvnet_strerror> (<last error>)"
- * plus a hint for the usual fixes. Returns EXIT_USAGE for -EINVAL found
- * before the kernel (pass usage=true), else EXIT_CHECK.
+ * A library failure, one cause: "tunvnet-ctl CMD: what: <cause>" where the
+ * cause is tunvnet_last_error() when the failing call set it, else
+ * tunvnet_strerror(err); then a "fix:" line where err has one fix. Returns
+ * EXIT_USAGE for -EINVAL found before the kernel (usage=true), else
+ * EXIT_CHECK. Call it right after the failing library call.
  */
 int lib_error(const char *cmd, const char *what, int err, bool usage);
+/* A capability probe failed: -EOPNOTSUPP is the missing kernel feature. */
+int feature_error(const char *cmd, const char *what, int err);
+/* A failure of the tool's own system call (no library detail): EXIT_CHECK. */
+int sys_error(const char *cmd, const char *what, int err);
 /* Print a subcommand's help text to stdout and return EXIT_OK. */
 int print_help(const char *text);
 /* True if argv holds -h/--help before "--" (each command checks it first). */
@@ -111,6 +117,17 @@ int hashopt_parse(struct hashopt *h, const char *cmd, int code, const char *arg)
 /* Fill h->cfg for a device with num_queues queues (0: unknown); EXIT_USAGE on bad input. */
 int hashopt_build(struct hashopt *h, const char *cmd, unsigned int num_queues);
 void hashopt_free(struct hashopt *h);
+/*
+ * Refuse what the link cannot do before touching it (a tun/tap without a
+ * vnet header asked for reports): EXIT_OK or an error printed.
+ */
+int hashopt_check_link(const struct hashopt *h, const char *cmd, const struct tunvnet_link *link);
+/*
+ * The queues the device will have while the configuration is in force:
+ * --queues, else the queues attached now (tun/tap), else 1 on a single-queue
+ * tun/tap; 0 when nobody can know (an idle multi-queue tun/tap, a macvtap).
+ */
+unsigned int hashopt_queue_count(const struct hashopt *h, const struct tunvnet_link *link);
 /* Print the configuration (human) on f. */
 void hashopt_describe(const struct tunvnet_hash_cfg *cfg, FILE *f);
 

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* tunvnet-ctl: the subcommand table, dispatch and the shared error reporting. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "ctl.h"
 
@@ -49,22 +51,18 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/*
+ * The usual fix for an errno, only where every cause the library gives that
+ * errno has the same fix (EOPNOTSUPP and EBUSY have several: their cause
+ * text says what to do).
+ */
 static const char *hint(int err)
 {
 	switch (-abs(err)) {
-	case -EOPNOTSUPP:
-		return "boot a kernel carrying the tun virtio-net hashing series (see "
-		       "'tunvnet-ctl demo' and tests/vm), or use 'hash'/'demo --offline' "
-		       "for the reference side";
 	case -EPERM:
 		return "run as root or grant CAP_NET_ADMIN";
 	case -ENODEV:
 		return "check the name with 'tunvnet-ctl list'";
-	case -EEXIST:
-		return "pick another name or delete the existing link first";
-	case -EBUSY:
-		return "another process holds the device's only queue, or a steering eBPF "
-		       "program is attached";
 	case -EBADFD:
 		return "the device was deleted; create it again";
 	default:
@@ -77,13 +75,34 @@ int lib_error(const char *cmd, const char *what, int err, bool usage)
 	const char *detail = tunvnet_last_error();
 	const char *h = hint(err);
 
-	fprintf(stderr, "%s %s: %s: %s", ctl_prog, cmd, what, tunvnet_strerror(err));
-	if (detail && *detail)
-		fprintf(stderr, " (%s)", detail);
-	fputc('\n', stderr);
+	/* One cause: the library's own account of it when it gave one. */
+	fprintf(stderr, "%s %s: %s: %s\n", ctl_prog, cmd, what,
+		detail && *detail ? detail : tunvnet_strerror(err));
 	if (h)
 		fprintf(stderr, "  fix: %s\n", h);
 	return usage ? EXIT_USAGE : EXIT_CHECK;
+}
+
+int feature_error(const char *cmd, const char *what, int err)
+{
+	struct utsname u;
+
+	if (err != -EOPNOTSUPP)
+		return lib_error(cmd, what, err, false);
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "?");
+	fprintf(stderr, "%s %s: %s: the kernel %s lacks the tun/tap virtio-net hashing feature "
+		"(not in mainline Linux)\n"
+		"  fix: boot a kernel carrying the series (see 'tunvnet-ctl demo'), or use "
+		"'hash' and 'demo --offline' for the reference side\n",
+		ctl_prog, cmd, what, u.release);
+	return EXIT_CHECK;
+}
+
+int sys_error(const char *cmd, const char *what, int err)
+{
+	fprintf(stderr, "%s %s: %s: %s\n", ctl_prog, cmd, what, strerror(abs(err)));
+	return EXIT_CHECK;
 }
 
 int print_help(const char *text)
@@ -105,7 +124,29 @@ bool wants_help(int argc, char **argv)
 	return false;
 }
 
-int main(int argc, char **argv)
+/*
+ * Output that did not reach its reader is a failure: a full disk, a closed
+ * pipe, a closed stdout. stdio keeps the first error in ferror(); the last
+ * buffer is only written by fflush/fclose, so both are checked too.
+ */
+static int finish_output(const char *cmd, int rc)
+{
+	int err = 0;
+
+	if (ferror(stdout))
+		err = EIO;
+	if (fflush(stdout) != 0)
+		err = errno ? errno : EIO;
+	if (fclose(stdout) != 0 && !err)
+		err = errno ? errno : EIO;
+	if (!err)
+		return rc;
+	fprintf(stderr, "%s%s%s: cannot write the output: %s\n", ctl_prog, cmd ? " " : "",
+		cmd ? cmd : "", strerror(err));
+	return rc == EXIT_OK ? EXIT_CHECK : rc;
+}
+
+static int run_main(int argc, char **argv, const char **cmdp)
 {
 	const char *name;
 	size_t i;
@@ -132,14 +173,31 @@ int main(int argc, char **argv)
 		char *hargv[] = { argv[2], help_opt, NULL };
 
 		for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-			if (strcmp(argv[2], cmds[i].name) == 0)
+			if (strcmp(argv[2], cmds[i].name) == 0) {
+				*cmdp = cmds[i].name;
 				return cmds[i].run(2, hargv);
+			}
 		name = argv[2];
 	}
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcmp(name, cmds[i].name) == 0)
+		if (strcmp(name, cmds[i].name) == 0) {
+			*cmdp = cmds[i].name;
 			return cmds[i].run(argc - 1, argv + 1);
+		}
 	fprintf(stderr, "%s: unknown command '%s'\n", ctl_prog, name);
 	usage(stderr);
 	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = NULL;
+	int rc;
+
+	/* A reader that went away is an error to report (EPIPE), not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
+	errno = 0;
+	rc = run_main(argc, argv, &cmd);
+	errno = 0;
+	return finish_output(cmd, rc);
 }

@@ -54,8 +54,12 @@ TUNVNET_API const char *tunvnet_strerror(int err);
 
 /*
  * The detailed message of the last failure in this thread ("key is 12
- * bytes; types 0x3f need 40"), or "" when the last call set none. Valid
- * until the next library call in the same thread.
+ * bytes; types 0x3f need 40"). "" after any call that did not fail, except
+ * that the calls which cannot fail and only describe or compute (the
+ * *_name functions, tunvnet_strerror, tunvnet_version, tunvnet_default_key,
+ * tunvnet_toeplitz_hash/_hash_bulk/_impl_of/_free,
+ * tunvnet_hash_key_len_for_types) leave it as it was, so they can be used
+ * while printing it. Valid until the next library call in the same thread.
  */
 TUNVNET_API const char *tunvnet_last_error(void);
 
@@ -119,7 +123,17 @@ TUNVNET_API const uint8_t *tunvnet_default_key(void);
 /* 3. Devices and queues                                               */
 /* ------------------------------------------------------------------ */
 
-struct tunvnet_dev; /* opaque: one device, one fd per queue */
+/*
+ * Opaque: one device, one fd per queue (at most 256).
+ *
+ * Threads: per queue, one thread at a time reads (tunvnet_queue_read,
+ * tunvnet_queue_fill_hash) and one thread at a time writes
+ * (tunvnet_queue_write); the control calls (every other function on the
+ * handle) run on one thread at a time; any mix of the two runs at once. A
+ * frame read while the header size or endianness changes is dropped with
+ * -ESTALE. tunvnet_dev_close runs alone. See tunvnet_dev_open(3), THREADS.
+ */
+struct tunvnet_dev;
 
 enum tunvnet_kind {
 	TUNVNET_KIND_UNKNOWN = 0,
@@ -155,7 +169,7 @@ struct tunvnet_dev_opts {
 	enum tunvnet_kind kind;    /* TUN or TAP for tunvnet_dev_open; ignored elsewhere */
 	uint32_t flags;            /* TUNVNET_DEV_* */
 	unsigned int queues;       /* queues to open; 0 means 1 */
-	int vnet_hdr_sz;           /* 0: leave the kernel's (10); else 10, 12, 20 or 24 */
+	int vnet_hdr_sz;           /* 0: leave the kernel's; else 10, 12, 20 or 24 (HDR_MAX_LEN) */
 	enum tunvnet_endian endian; /* NATIVE: leave as is */
 	int64_t owner;             /* uid for TUNSETOWNER; -1: leave */
 	int64_t group;             /* gid for TUNSETGROUP; -1: leave */
@@ -384,6 +398,10 @@ enum tunvnet_l2 {
 	TUNVNET_L2_IP_PI = 2, /* tun with packet info: 2 flags + 2 protocol (BE) first */
 };
 
+/* What a device's frames start with: ETH for tap, macvtap and ipvtap; IP or
+ * IP_PI for tun (with packet info unless IFF_NO_PI). */
+TUNVNET_API enum tunvnet_l2 tunvnet_dev_l2(const struct tunvnet_dev *dev);
+
 /* tunvnet_flow.flags */
 #define TUNVNET_FLOW_IPV4 (1u << 0)
 #define TUNVNET_FLOW_IPV6 (1u << 1)
@@ -536,7 +554,7 @@ struct tunvnet_verdict {
 	uint32_t expected_hash, observed_hash;
 	int expected_queue, observed_queue; /* -1: not predictable (automq on tun) */
 	bool hash_checked;          /* false where only type/consistency can be checked */
-	char why[160];              /* one line for humans */
+	char why[160];              /* one line for humans; "" for a MATCH (see explain) */
 };
 
 struct tunvnet_verify_stats {
@@ -552,6 +570,14 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 				      size_t len, struct tunvnet_verdict *verdict);
 TUNVNET_API void tunvnet_verifier_stats(const struct tunvnet_verifier *v,
 					struct tunvnet_verify_stats *stats);
+/*
+ * One line for humans about any verdict ("mismatch: tcpv4 ...: expected
+ * ..., observed ..."). The verifier writes why only for verdicts other than
+ * MATCH, so a match costs no formatting; this makes a match's line from its
+ * fields. snprintf's contract: returns the line's length, writes at most
+ * len bytes (buf may be NULL with len 0).
+ */
+TUNVNET_API int tunvnet_verdict_explain(const struct tunvnet_verdict *vd, char *buf, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* 8. Links over rtnetlink (libnl)                                      */
@@ -585,7 +611,8 @@ struct tunvnet_vtap_opts {
 /* Create a macvtap or ipvtap link named name on parent. */
 TUNVNET_API int tunvnet_link_create_vtap(const char *name, const char *parent,
 					 const struct tunvnet_vtap_opts *opts);
-/* Delete any link by name (tun/tap too, persistent or not). */
+/* Delete a tun, tap, macvtap or ipvtap link by name (persistent or not);
+ * any other link is refused with -EMEDIUMTYPE and left alone. */
 TUNVNET_API int tunvnet_link_delete(const char *name);
 
 /* ------------------------------------------------------------------ */

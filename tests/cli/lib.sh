@@ -35,6 +35,23 @@ out_empty() { [ ! -s "$OUT" ] || fail "stdout not empty: $(head -c 200 "$OUT")";
 have_feature() { "$CTL" caps --check >/dev/null 2>&1; }
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
+# oper_up DEV [TENTHS]: wait (default 10 s) until DEV's operstate is "up".
+# IFF_UP alone is not enough: after a carrier change (a persistent tap whose
+# queues were closed and opened again) the kernel drops what is sent
+# (tx_dropped) until its link watch has run. "unknown" counts as up, as the
+# kernel's netif_oper_up() counts it (a link whose carrier never changed).
+oper_up() {
+	ou_i=0
+	while :; do
+		case $(cat "/sys/class/net/$1/operstate" 2>/dev/null) in
+		up | unknown) return 0 ;;
+		esac
+		[ "$ou_i" -ge "${2:-100}" ] && return 1
+		sleep 0.1; ou_i=$((ou_i + 1))
+	done
+	return 0
+}
+
 done_tests() {
 	if [ "$failures" -ne 0 ]; then
 		echo "$failures check(s) failed" >&2

@@ -29,7 +29,8 @@ expect 0 list --json
 out_has "{\"name\":\"$T\""
 # Creating it again must not attach to it.
 expect 1 create --type tap $T
-err_has "exists"
+err_has "a link of that name already exists"
+! grep -q 'TUNVNET_' "$ERR" || fail "library names in: $(cat "$ERR")"
 
 # tun: single queue, no owner, no vnet header.
 expect 0 create --type tun --no-vnet-hdr ${T}u
@@ -79,7 +80,7 @@ expect 2 show
 # Delete: both, then they are gone.
 expect 0 delete $T ${T}u
 expect 1 show $T
-err_has "no such device"
+err_has "no link named"
 expect 1 delete $T
 expect 1 show tvnoexist0
 done_tests

@@ -19,4 +19,27 @@ for c in toeplitz hash caps list show create delete set clear verify demo; do
 	expect 0 help $c
 	out_has "Usage: tunvnet-ctl $c"
 done
+
+# Output that cannot be written is a failure with a message, not exit 0.
+if [ -w /dev/full ]; then
+	"$CTL" toeplitz --key 6d5a56da255b0ec2 01020304 >/dev/full 2>"$ERR"; rc=$?
+	[ "$rc" -eq 1 ] || fail "toeplitz >/dev/full exited $rc, want 1"
+	err_has "cannot write the output: No space left on device"
+	"$CTL" --help >/dev/full 2>"$ERR"; rc=$?
+	[ "$rc" -eq 1 ] || fail "--help >/dev/full exited $rc, want 1"
+	err_has "cannot write the output"
+fi
+# A reader that is gone before the write: EPIPE, exit 1, a message (the
+# sleep lets 'true' exit first, so the pipe has no reader when it writes).
+ST=$(mktemp)
+( sleep 0.3; "$CTL" toeplitz --key 6d5a56da255b0ec2 01020304 2>"$ERR"; echo $? >"$ST" ) | true
+wait
+sleep 0.5
+[ "$(cat "$ST")" = 1 ] || fail "toeplitz into a closed pipe exited '$(cat "$ST")', want 1"
+err_has "cannot write the output: Broken pipe"
+# A closed stdout.
+"$CTL" toeplitz --key 6d5a56da255b0ec2 01020304 >&- 2>"$ERR"; rc=$?
+[ "$rc" -eq 1 ] || fail "toeplitz with stdout closed exited $rc, want 1"
+err_has "cannot write the output"
+rm -f "$ST"
 done_tests

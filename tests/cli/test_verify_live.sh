@@ -42,18 +42,18 @@ fi
 
 # No IPv6 chatter (router solicitations, MLD) among the counted frames.
 quiet() { echo 1 >"/proc/sys/net/ipv6/conf/$1/disable_ipv6" 2>/dev/null || true; }
-is_up() { f=$(cat "/sys/class/net/$1/flags" 2>/dev/null) && [ $((f & 1)) -eq 1 ]; }
 
 # start_verify DEV NAME ARGS...: bring DEV down, run verify ARGS DEV in the
 # background (stdout $W/NAME.out, stderr $W/NAME.err) and wait until it has
-# attached, applied and brought DEV up (it does that last, before reading).
+# attached, applied and brought DEV up (it does that last, before reading),
+# and the kernel has the link's operstate "up" (IFF_UP alone loses frames).
 start_verify() {
 	sv_dev=$1 sv_name=$2; shift 2
 	ip link set "$sv_dev" down
 	"$CTL" verify "$@" --duration 60 "$sv_dev" >"$W/$sv_name.out" 2>"$W/$sv_name.err" &
 	VPID=$!
 	i=0
-	while ! is_up "$sv_dev"; do
+	while ! oper_up "$sv_dev" 1; do
 		if ! kill -0 "$VPID" 2>/dev/null || [ $i -ge 300 ]; then
 			fail "verify $* $sv_dev never got ready"
 			sed 's/^/  err: /' "$W/$sv_name.err" >&2
@@ -166,6 +166,7 @@ expect 0 delete $T
 if ip link add $L type veth peer name ${L}b 2>/dev/null; then
 	quiet $L; quiet ${L}b
 	ip link set $L up && ip link set ${L}b up
+	oper_up ${L}b || fail "veth ${L}b never reached operstate up"
 	run create --type macvtap --parent $L $M
 	if [ "$rc" -eq 0 ]; then
 		quiet $M

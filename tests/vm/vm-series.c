@@ -303,6 +303,8 @@ static struct tunvnet_dev *open_tap3(void)
 		      tunvnet_last_error()))
 		return NULL;
 	e = tunvnet_dev_set_up(dev, true);
+	if (!e)
+		e = vm_wait_oper_up("tvser0");
 	vm_check(e == 0, "tap: up", "expected 0, observed %d", e);
 	return dev;
 }
@@ -398,6 +400,11 @@ static void macvtap_cases(void)
 	if (!vm_check(e == 0, "macvtap: open 3 queues", "expected 0, observed %d (%s)", e,
 		      tunvnet_last_error()))
 		goto out;
+	e = vm_wait_oper_up("tvsa");
+	if (!e)
+		e = vm_wait_oper_up("tvsm0");
+	if (!vm_check(e == 0, "macvtap: operstate up", "expected 0, observed %d", e))
+		goto close_dev;
 	vm_link_mac("tvsm0", dmac);
 	vm_link_mac("tvsa", smac);
 	idx = vm_ifindex("tvsa");
@@ -410,6 +417,7 @@ static void macvtap_cases(void)
 			data_path(dev, "macvtap", fd, idx, true, dmac, smac, TUNVNET_HASH_RSS, 20);
 		close(fd);
 	}
+close_dev:
 	tunvnet_dev_close(dev);
 out:
 	vm_link_del("tvsm0");

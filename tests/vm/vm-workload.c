@@ -585,7 +585,11 @@ static int open_tun(struct target *t)
 	if (!vm_check(e == 0, "workload tun: open 4 queues", "expected 0, observed %d (%s)", e,
 		      tunvnet_last_error()))
 		return e;
-	tunvnet_dev_set_up(t->dev, true);
+	e = tunvnet_dev_set_up(t->dev, true);
+	if (!e)
+		e = vm_wait_oper_up("tvwt0");
+	if (!vm_check(e == 0, "workload tun: up", "expected 0, observed %d", e))
+		return e;
 	t->ifindex = vm_ifindex("tvwt0");
 	t->fd = vm_pkt_socket("tvwt0", SOCK_DGRAM);
 	return t->fd < 0 ? t->fd : 0;
@@ -630,6 +634,11 @@ static int open_macvtap(struct target *t)
 	e = tunvnet_dev_open_vtap("tvwm0", &o, &t->dev);
 	if (!vm_check(e == 0, "workload macvtap: open 4 queues", "expected 0, observed %d (%s)", e,
 		      tunvnet_last_error()))
+		return e;
+	e = vm_wait_oper_up("tvwa");
+	if (!e)
+		e = vm_wait_oper_up("tvwm0");
+	if (!vm_check(e == 0, "workload macvtap: operstate up", "expected 0, observed %d", e))
 		return e;
 	vm_link_mac("tvwm0", t->dmac);
 	vm_link_mac("tvwa", t->smac);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "vmcommon.h"
+#include "../live/oper_up.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -118,6 +119,11 @@ int vm_link_up(const char *name)
 		return r;
 	ifr.ifr_flags |= IFF_UP;
 	return ifreq_ioctl(name, SIOCSIFFLAGS, &ifr);
+}
+
+int vm_wait_oper_up(const char *name)
+{
+	return live_wait_oper_up(name, 5000) ? -ETIMEDOUT : 0;
 }
 
 int vm_ifindex(const char *name)

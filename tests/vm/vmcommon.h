@@ -29,6 +29,8 @@ void vm_sysctl(const char *path, const char *value);
 
 /* Links (rtnetlink through libnl, ioctl for flags). */
 int vm_link_up(const char *name);
+/* Wait (up to 5 s) for operstate "up": IFF_UP alone drops the first frames. */
+int vm_wait_oper_up(const char *name);
 int vm_ifindex(const char *name);
 int vm_link_mac(const char *name, uint8_t mac[6]);
 int vm_veth_add(const char *a, const char *b);

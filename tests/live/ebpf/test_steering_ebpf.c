@@ -38,6 +38,7 @@
 
 #include <tunvnet/tunvnet.h>
 
+#include "../oper_up.h"
 #include "../selftest_packet.h"
 
 #define NQ 3
@@ -325,7 +326,7 @@ int main(void)
 		fprintf(stderr, "skip: %s\n", tunvnet_last_error());
 		return 77;
 	}
-	if (err || tunvnet_dev_set_up(dev, true)) {
+	if (err || tunvnet_dev_set_up(dev, true) || live_wait_oper_up(name, 5000)) {
 		fprintf(stderr, "setup: %s\n", tunvnet_last_error());
 		return 1;
 	}

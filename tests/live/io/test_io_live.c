@@ -29,6 +29,8 @@
 
 #include "tunvnet/tunvnet.h"
 
+#include "../oper_up.h"
+
 #define NQ 2
 #define BUF_SZ 65536 /* whatever max_frame says, with room to spare */
 
@@ -349,6 +351,8 @@ static int group_setup(void **state)
 		fprintf(stderr, "set_up: %s (%s)\n", tunvnet_strerror(err), tunvnet_last_error());
 		return -1;
 	}
+	if (live_wait_oper_up(tunvnet_dev_name(L.dev), 5000))
+		return -1;
 	L.ifindex = tunvnet_dev_ifindex(L.dev);
 	err = tunvnet_dev_max_frame(L.dev, &L.max_frame);
 	if (err || L.max_frame < 1514 || L.max_frame > BUF_SZ) {

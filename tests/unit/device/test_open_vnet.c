@@ -5,6 +5,7 @@
  * with which values; and the cleanup of a persistent device on failure.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -48,6 +49,40 @@ static void test_hdr_sz_every_queue(void **state)
 	/* endianness left alone */
 	assert_int_equal(fake_count(TV_TUNSETVNETLE), 0);
 	assert_int_equal(fake_count(TV_TUNSETVNETBE), 0);
+	tunvnet_dev_close(d);
+}
+
+/* A size another program set above 24 (issue 9: 1 GiB was accepted): refused, not changed. */
+static void test_kernel_hdr_sz_too_big(void **state)
+{
+	struct tunvnet_dev_opts o = TUNVNET_DEV_OPTS_INIT;
+	struct tunvnet_dev *d = NULL;
+	int fd, sz = 0;
+
+	(void)state;
+	fk.hdr_sz = 1 << 30;
+	o.flags = TUNVNET_DEV_VNET_HDR;
+	assert_int_equal(tunvnet_dev_open("tvud0", &o, &d), -EINVAL);
+	assert_null(d);
+	assert_non_null(strstr(tunvnet_last_error(), "at most 24"));
+	assert_int_equal(fake_count(TV_TUNSETVNETHDRSZ), 0);
+
+	/* An adopted fd too; asking for a size of our own takes it over. */
+	fd = open("/dev/net/tun", O_RDWR);
+	assert_true(fd >= 0);
+	assert_int_equal(tunvnet_dev_adopt(fd, NULL, &d), -EINVAL);
+	assert_non_null(strstr(tunvnet_last_error(), "at most 24"));
+	assert_int_equal(fake_count(TV_TUNSETVNETHDRSZ), 0);
+	o.flags = 0;
+	o.vnet_hdr_sz = 24;
+	assert_int_equal(tunvnet_dev_adopt(fd, &o, &d), 0);
+	assert_int_equal(tunvnet_dev_get_vnet_hdr_sz(d, &sz), 0);
+	assert_int_equal(sz, 24);
+	/* ... and one changed behind the handle's back is refused by the getter. */
+	fk.hdr_sz = 4096;
+	assert_int_equal(tunvnet_dev_get_vnet_hdr_sz(d, &sz), -EINVAL);
+	assert_int_equal(tunvnet_dev_set_vnet_hdr_sz(d, 25), -EINVAL);
+	assert_int_equal(tunvnet_dev_set_vnet_hdr_sz(d, 1 << 30), -EINVAL);
 	tunvnet_dev_close(d);
 }
 
@@ -205,6 +240,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_hdr_sz_every_queue, setup),
+		cmocka_unit_test_setup(test_kernel_hdr_sz_too_big, setup),
 		cmocka_unit_test_setup(test_le, setup),
 		cmocka_unit_test_setup(test_be, setup),
 		cmocka_unit_test_setup(test_be_without_cross_le, setup),

@@ -50,8 +50,8 @@ static void accepted(const struct tunvnet_dev_opts *o)
 
 static void test_hdr_sz(void **state)
 {
-	static const int bad[] = { 8, 9, 11, 13, 16, 19, 21, 23, -1, -20 };
-	static const int good[] = { 10, 12, 20, 24, 32 };
+	static const int bad[] = { 8, 9, 11, 13, 16, 19, 21, 23, 25, 32, 1 << 30, -1, -20 };
+	static const int good[] = { 10, 12, 20, 24 };
 	struct tunvnet_dev_opts o = TUNVNET_DEV_OPTS_INIT;
 	size_t i;
 

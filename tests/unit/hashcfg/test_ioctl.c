@@ -109,29 +109,23 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 
 static struct tunvnet_dev *fake_dev(unsigned int nq)
 {
-	struct tunvnet_dev *d = calloc(1, sizeof(*d));
+	struct tunvnet_dev *d = NULL;
 	unsigned int i;
 
-	assert_non_null(d);
+	assert_int_equal(tv_dev_alloc(&d), 0);
 	strcpy(d->name, "tvfake0");
 	d->kind = TUNVNET_KIND_TAP;
-	d->flags = TUNVNET_DEV_VNET_HDR | TUNVNET_DEV_MULTI_QUEUE;
-	d->vnet_hdr_sz = 20;
-	d->endian = TUNVNET_ENDIAN_LE;
-	d->nq = d->cap_q = nq;
-	d->fds = calloc(nq, sizeof(int));
-	d->adopted = calloc(nq, sizeof(bool));
+	/* KEEP_FDS with adopted queues: the made-up fds are never closed. */
+	d->flags = TUNVNET_DEV_VNET_HDR | TUNVNET_DEV_MULTI_QUEUE | TUNVNET_DEV_KEEP_FDS;
 	for (i = 0; i < nq; i++)
-		d->fds[i] = 100 + (int)i;
+		assert_int_equal(tv_dev_push(d, 100 + (int)i, true), (int)i);
+	assert_int_equal(tv_dev_publish_layout(d, 20, TUNVNET_ENDIAN_LE, false), 0);
 	return d;
 }
 
 static void free_dev(struct tunvnet_dev *d)
 {
-	free(d->fds);
-	free(d->adopted);
-	free(d->hash_table);
-	free(d);
+	tv_dev_free(d);
 }
 
 static int setup(void **state)

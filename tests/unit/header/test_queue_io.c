@@ -37,10 +37,15 @@ int __wrap_tunvnet_dev_max_frame(struct tunvnet_dev *dev, size_t *len)
 }
 
 struct fixture {
-	struct tunvnet_dev dev;
+	struct tunvnet_dev *dev;
 	int fds[2];  /* the "queue" ends the library uses */
 	int peer[2]; /* the "kernel" ends the test writes and reads */
 };
+
+static void set_layout(struct fixture *f, int hdr_sz, enum tunvnet_endian e)
+{
+	tv_dev_publish_layout(f->dev, hdr_sz, e, tv_dev_flags(f->dev) & TUNVNET_DEV_PI);
+}
 
 static int setup(void **state)
 {
@@ -55,14 +60,14 @@ static int setup(void **state)
 		f->fds[q] = sv[0];
 		f->peer[q] = sv[1];
 	}
-	strcpy(f->dev.name, "fake0");
-	f->dev.kind = TUNVNET_KIND_TAP;
-	f->dev.nq = 2;
-	f->dev.cap_q = 2;
-	f->dev.fds = f->fds;
-	f->dev.flags = TUNVNET_DEV_VNET_HDR | TUNVNET_DEV_MULTI_QUEUE;
-	f->dev.vnet_hdr_sz = 20;
-	f->dev.endian = TUNVNET_ENDIAN_LE;
+	if (tv_dev_alloc(&f->dev))
+		return -1;
+	strcpy(f->dev->name, "fake0");
+	f->dev->kind = TUNVNET_KIND_TAP;
+	f->dev->flags = TUNVNET_DEV_VNET_HDR | TUNVNET_DEV_MULTI_QUEUE | TUNVNET_DEV_KEEP_FDS;
+	for (int q = 0; q < 2; q++)
+		tv_dev_push(f->dev, f->fds[q], true);
+	set_layout(f, 20, TUNVNET_ENDIAN_LE);
 	g_max_frame = 1514;
 	*state = f;
 	return 0;
@@ -76,6 +81,7 @@ static int teardown(void **state)
 		close(f->fds[q]);
 		close(f->peer[q]);
 	}
+	tv_dev_free(f->dev);
 	free(f);
 	return 0;
 }
@@ -117,7 +123,7 @@ static void test_read_one(void **state)
 
 	fill_frame(frame, sizeof(frame), 1);
 	inject(f->peer[0], hash_hdr, sizeof(hash_hdr), frame, sizeof(frame));
-	assert_int_equal(tunvnet_queue_read(&f->dev, 0, &pkt, 1), 1);
+	assert_int_equal(tunvnet_queue_read(f->dev, 0, &pkt, 1), 1);
 	assert_int_equal(pkt.len, sizeof(frame));
 	assert_memory_equal(buf, frame, sizeof(frame));
 	assert_int_equal(pkt.hdr.num_buffers, 1);
@@ -141,16 +147,16 @@ static void test_batch_nonblocking(void **state)
 	}
 	for (int i = 0; i < 8; i++)
 		pkts[i] = (struct tunvnet_pkt){ .buf = bufs[i], .cap = sizeof(bufs[i]) };
-	assert_int_equal(tunvnet_queue_read(&f->dev, 1, pkts, 8), 3);
+	assert_int_equal(tunvnet_queue_read(f->dev, 1, pkts, 8), 3);
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(pkts[i].len, 60 + 50 * i);
 		assert_int_equal(pkts[i].hdr.flags, i);
 		assert_memory_equal(bufs[i], frames[i], pkts[i].len);
 	}
 	/* drained: -EAGAIN, and queue 0 was never touched */
-	assert_int_equal(tunvnet_queue_read(&f->dev, 1, pkts, 8), -EAGAIN);
+	assert_int_equal(tunvnet_queue_read(f->dev, 1, pkts, 8), -EAGAIN);
 	set_nonblock(f->fds[0], true);
-	assert_int_equal(tunvnet_queue_read(&f->dev, 0, pkts, 1), -EAGAIN);
+	assert_int_equal(tunvnet_queue_read(f->dev, 0, pkts, 1), -EAGAIN);
 }
 
 static void test_batch_blocking(void **state)
@@ -166,7 +172,7 @@ static void test_batch_blocking(void **state)
 	for (int i = 0; i < 4; i++)
 		pkts[i] = (struct tunvnet_pkt){ .buf = bufs[i], .cap = sizeof(bufs[i]) };
 	/* blocking fd: the batch stops when nothing more is ready, it does not wait */
-	assert_int_equal(tunvnet_queue_read(&f->dev, 0, pkts, 4), 2);
+	assert_int_equal(tunvnet_queue_read(f->dev, 0, pkts, 4), 2);
 	assert_int_equal(pkts[1].len, sizeof(frame));
 }
 
@@ -189,7 +195,7 @@ static void test_blocking_first_waits(void **state)
 	pthread_t t;
 
 	assert_int_equal(pthread_create(&t, NULL, late_writer, f), 0);
-	assert_int_equal(tunvnet_queue_read(&f->dev, 0, &pkt, 1), 1);
+	assert_int_equal(tunvnet_queue_read(f->dev, 0, &pkt, 1), 1);
 	assert_int_equal(pkt.len, 42);
 	pthread_join(t, NULL);
 }
@@ -206,10 +212,10 @@ static void test_small_buffer_refused(void **state)
 	fill_frame(frame, sizeof(frame), 5);
 	inject(f->peer[0], hash_hdr, 20, frame, sizeof(frame));
 	/* the second buffer is one byte short: nothing at all is read */
-	assert_int_equal(tunvnet_queue_read(&f->dev, 0, pkts, 2), -EMSGSIZE);
+	assert_int_equal(tunvnet_queue_read(f->dev, 0, pkts, 2), -EMSGSIZE);
 	assert_non_null(strstr(tunvnet_last_error(), "1513"));
 	assert_non_null(strstr(tunvnet_last_error(), "1514"));
-	assert_int_equal(tunvnet_queue_read(&f->dev, 0, pkts, 1), 1);
+	assert_int_equal(tunvnet_queue_read(f->dev, 0, pkts, 1), 1);
 	assert_int_equal(pkts[0].len, sizeof(frame));
 	assert_memory_equal(big, frame, sizeof(frame));
 }
@@ -224,12 +230,12 @@ static void test_truncation_first(void **state)
 	g_max_frame = 100;
 	fill_frame(frame, sizeof(frame), 7);
 	inject(f->peer[0], hash_hdr, 20, frame, sizeof(frame));
-	assert_int_equal(tunvnet_queue_read(&f->dev, 0, &pkt, 1), -EMSGSIZE);
+	assert_int_equal(tunvnet_queue_read(f->dev, 0, &pkt, 1), -EMSGSIZE);
 	assert_non_null(strstr(tunvnet_last_error(), "truncated"));
 
 	/* exactly cap bytes is fine: not a truncation */
 	inject(f->peer[0], hash_hdr, 20, frame, 100);
-	assert_int_equal(tunvnet_queue_read(&f->dev, 0, &pkt, 1), 1);
+	assert_int_equal(tunvnet_queue_read(f->dev, 0, &pkt, 1), 1);
 	assert_int_equal(pkt.len, 100);
 	assert_memory_equal(buf, frame, 100);
 }
@@ -245,19 +251,19 @@ static void test_max_frame_cached(void **state)
 	g_max_frame = 100;
 	g_max_frame_calls = 0;
 	set_nonblock(f->fds[0], true);
-	assert_int_equal(tunvnet_queue_read(&f->dev, 0, &pkt, 1), -EAGAIN);
-	assert_int_equal(tunvnet_queue_read(&f->dev, 0, &pkt, 1), -EAGAIN);
+	assert_int_equal(tunvnet_queue_read(f->dev, 0, &pkt, 1), -EAGAIN);
+	assert_int_equal(tunvnet_queue_read(f->dev, 0, &pkt, 1), -EAGAIN);
 	assert_int_equal(g_max_frame_calls, 1);
 	/* The cached bound still refuses a small buffer before reading. */
-	assert_int_equal(tunvnet_queue_read(&f->dev, 0, &tiny, 1), -EMSGSIZE);
+	assert_int_equal(tunvnet_queue_read(f->dev, 0, &tiny, 1), -EMSGSIZE);
 	assert_int_equal(g_max_frame_calls, 1);
 	/* A frame cut short means the bound grew: the next read asks again. */
 	fill_frame(frame, sizeof(frame), 3);
 	inject(f->peer[0], hash_hdr, 20, frame, sizeof(frame));
-	assert_int_equal(tunvnet_queue_read(&f->dev, 0, &pkt, 1), -EMSGSIZE);
-	assert_int_equal(f->dev.max_frame, 0);
+	assert_int_equal(tunvnet_queue_read(f->dev, 0, &pkt, 1), -EMSGSIZE);
+	assert_int_equal(f->dev->max_frame, 0);
 	g_max_frame = 200;
-	assert_int_equal(tunvnet_queue_read(&f->dev, 0, &pkt, 1), -EMSGSIZE);
+	assert_int_equal(tunvnet_queue_read(f->dev, 0, &pkt, 1), -EMSGSIZE);
 	assert_int_equal(g_max_frame_calls, 2);
 	assert_non_null(strstr(tunvnet_last_error(), "200 bytes"));
 }
@@ -277,15 +283,15 @@ static void test_truncation_mid_batch(void **state)
 	for (int i = 0; i < 4; i++)
 		pkts[i] = (struct tunvnet_pkt){ .buf = bufs[i], .cap = sizeof(bufs[i]) };
 	/* the good packet comes back; the loss is reported by the next call */
-	assert_int_equal(tunvnet_queue_read(&f->dev, 0, pkts, 4), 1);
+	assert_int_equal(tunvnet_queue_read(f->dev, 0, pkts, 4), 1);
 	assert_int_equal(pkts[0].len, 50);
 	/* another queue does not inherit it */
 	set_nonblock(f->fds[1], true);
-	assert_int_equal(tunvnet_queue_read(&f->dev, 1, pkts, 4), -EAGAIN);
-	assert_int_equal(tunvnet_queue_read(&f->dev, 0, pkts, 4), -EMSGSIZE);
+	assert_int_equal(tunvnet_queue_read(f->dev, 1, pkts, 4), -EAGAIN);
+	assert_int_equal(tunvnet_queue_read(f->dev, 0, pkts, 4), -EMSGSIZE);
 	assert_non_null(strstr(tunvnet_last_error(), "truncated"));
 	/* reported once; then reading goes on */
-	assert_int_equal(tunvnet_queue_read(&f->dev, 0, pkts, 4), 1);
+	assert_int_equal(tunvnet_queue_read(f->dev, 0, pkts, 4), 1);
 	assert_int_equal(pkts[0].len, 60);
 	assert_memory_equal(bufs[0], frame, 60);
 }
@@ -298,7 +304,7 @@ static void test_short_read(void **state)
 
 	/* fewer bytes than the 20-byte header */
 	assert_int_equal(send(f->peer[0], hash_hdr, 7, 0), 7);
-	assert_int_equal(tunvnet_queue_read(&f->dev, 0, &pkt, 1), -EIO);
+	assert_int_equal(tunvnet_queue_read(f->dev, 0, &pkt, 1), -EIO);
 	assert_true(strlen(tunvnet_last_error()) > 0);
 }
 
@@ -308,12 +314,12 @@ static void test_no_vnet_hdr(void **state)
 	uint8_t frame[80], buf[1514];
 	struct tunvnet_pkt pkt = { .buf = buf, .cap = sizeof(buf) };
 
-	f->dev.vnet_hdr_sz = 0;
-	f->dev.flags &= ~TUNVNET_DEV_VNET_HDR;
+	set_layout(f, 0, tv_dev_io(f->dev)->endian);
+	f->dev->flags &= ~TUNVNET_DEV_VNET_HDR;
 	fill_frame(frame, sizeof(frame), 13);
 	inject(f->peer[0], "", 0, frame, sizeof(frame));
 	memset(&pkt.hdr, 0xff, sizeof(pkt.hdr));
-	assert_int_equal(tunvnet_queue_read(&f->dev, 0, &pkt, 1), 1);
+	assert_int_equal(tunvnet_queue_read(f->dev, 0, &pkt, 1), 1);
 	assert_int_equal(pkt.len, sizeof(frame));
 	assert_memory_equal(buf, frame, sizeof(frame));
 	assert_int_equal(pkt.hdr.flags, 0);
@@ -330,9 +336,9 @@ static void test_packet_info(void **state)
 	struct tunvnet_hdr h = { .flags = TUNVNET_HDR_F_NEEDS_CSUM, .csum_start = 20,
 				 .csum_offset = 16 };
 
-	f->dev.kind = TUNVNET_KIND_TUN;
-	f->dev.flags |= TUNVNET_DEV_PI;
-	f->dev.vnet_hdr_sz = 12;
+	f->dev->kind = TUNVNET_KIND_TUN;
+	f->dev->flags |= TUNVNET_DEV_PI;
+	set_layout(f, 12, tv_dev_io(f->dev)->endian);
 	g_max_frame = 1504;
 	msg[0] = 0;
 	msg[1] = 0;
@@ -344,7 +350,7 @@ static void test_packet_info(void **state)
 	msg[4 + 8] = 16;
 	fill_frame(msg + 16, 40, 17);
 	assert_int_equal(send(f->peer[0], msg, sizeof(msg), 0), (ssize_t)sizeof(msg));
-	assert_int_equal(tunvnet_queue_read(&f->dev, 0, &pkt, 1), 1);
+	assert_int_equal(tunvnet_queue_read(f->dev, 0, &pkt, 1), 1);
 	/* the frame keeps its packet info in front (TUNVNET_L2_IP_PI) */
 	assert_int_equal(pkt.len, 44);
 	assert_memory_equal(buf, msg, 4);
@@ -354,10 +360,10 @@ static void test_packet_info(void **state)
 	assert_int_equal(pkt.hdr.csum_offset, 16);
 
 	/* and writing puts the header back between packet info and frame */
-	assert_int_equal(tunvnet_queue_write(&f->dev, 0, &h, buf, pkt.len), 0);
+	assert_int_equal(tunvnet_queue_write(f->dev, 0, &h, buf, pkt.len), 0);
 	assert_int_equal(recv(f->peer[0], back, sizeof(back), 0), (ssize_t)sizeof(msg));
 	assert_memory_equal(back, msg, sizeof(msg));
-	assert_int_equal(tunvnet_queue_write(&f->dev, 0, &h, buf, 3), -EINVAL);
+	assert_int_equal(tunvnet_queue_write(f->dev, 0, &h, buf, 3), -EINVAL);
 }
 
 static void test_odd_header_size(void **state)
@@ -367,14 +373,14 @@ static void test_odd_header_size(void **state)
 	struct tunvnet_pkt pkt = { .buf = buf, .cap = sizeof(buf) };
 
 	/* TUNSETVNETHDRSZ 16: the kernel fills 12 and pads; parse as 12 */
-	f->dev.vnet_hdr_sz = 16;
+	set_layout(f, 16, tv_dev_io(f->dev)->endian);
 	memset(msg, 0, sizeof(msg));
 	msg[0] = TUNVNET_HDR_F_DATA_VALID;
 	msg[10] = 1;
 	memset(msg + 12, 0xaa, 4); /* must not become a hash */
 	fill_frame(msg + 16, 30, 19);
 	assert_int_equal(send(f->peer[0], msg, sizeof(msg), 0), (ssize_t)sizeof(msg));
-	assert_int_equal(tunvnet_queue_read(&f->dev, 0, &pkt, 1), 1);
+	assert_int_equal(tunvnet_queue_read(f->dev, 0, &pkt, 1), 1);
 	assert_int_equal(pkt.len, 30);
 	assert_int_equal(pkt.hdr.flags, TUNVNET_HDR_F_DATA_VALID);
 	assert_int_equal(pkt.hdr.num_buffers, 1);
@@ -392,7 +398,7 @@ static void test_write(void **state)
 	static const uint8_t zero[24];
 
 	fill_frame(frame, sizeof(frame), 23);
-	assert_int_equal(tunvnet_queue_write(&f->dev, 1, &h, frame, sizeof(frame)), 0);
+	assert_int_equal(tunvnet_queue_write(f->dev, 1, &h, frame, sizeof(frame)), 0);
 	assert_int_equal(recv(f->peer[1], back, sizeof(back), 0), 20 + (ssize_t)sizeof(frame));
 	static const uint8_t want_le[20] = { 0x01, 0x00, 0x02, 0x01, 0x00, 0x00, 0x22,
 					     0x00, 0x06, 0x00, 0x00, 0x00, 0x44, 0x33,
@@ -401,9 +407,8 @@ static void test_write(void **state)
 	assert_memory_equal(back + 20, frame, sizeof(frame));
 
 	/* big-endian queue, 24-byte header */
-	f->dev.endian = TUNVNET_ENDIAN_BE;
-	f->dev.vnet_hdr_sz = 24;
-	assert_int_equal(tunvnet_queue_write(&f->dev, 1, &h, frame, sizeof(frame)), 0);
+	set_layout(f, 24, TUNVNET_ENDIAN_BE);
+	assert_int_equal(tunvnet_queue_write(f->dev, 1, &h, frame, sizeof(frame)), 0);
 	assert_int_equal(recv(f->peer[1], back, sizeof(back), 0), 24 + (ssize_t)sizeof(frame));
 	assert_int_equal(back[2], 0x01);
 	assert_int_equal(back[3], 0x02);
@@ -413,13 +418,13 @@ static void test_write(void **state)
 	assert_memory_equal(back + 24, frame, sizeof(frame));
 
 	/* NULL header: zeros */
-	assert_int_equal(tunvnet_queue_write(&f->dev, 1, NULL, frame, 14), 0);
+	assert_int_equal(tunvnet_queue_write(f->dev, 1, NULL, frame, 14), 0);
 	assert_int_equal(recv(f->peer[1], back, sizeof(back), 0), 24 + 14);
 	assert_memory_equal(back, zero, 24);
 
 	/* no vnet header: the frame alone */
-	f->dev.vnet_hdr_sz = 0;
-	assert_int_equal(tunvnet_queue_write(&f->dev, 1, &h, frame, sizeof(frame)), 0);
+	set_layout(f, 0, tv_dev_io(f->dev)->endian);
+	assert_int_equal(tunvnet_queue_write(f->dev, 1, &h, frame, sizeof(frame)), 0);
 	assert_int_equal(recv(f->peer[1], back, sizeof(back), 0), (ssize_t)sizeof(frame));
 	assert_memory_equal(back, frame, sizeof(frame));
 }
@@ -429,14 +434,14 @@ static void test_write_errors(void **state)
 	struct fixture *f = *state;
 	uint8_t frame[60] = { 0 };
 
-	assert_int_equal(tunvnet_queue_write(&f->dev, 2, NULL, frame, sizeof(frame)), -EINVAL);
+	assert_int_equal(tunvnet_queue_write(f->dev, 2, NULL, frame, sizeof(frame)), -EINVAL);
 	assert_int_equal(tunvnet_queue_write(NULL, 0, NULL, frame, sizeof(frame)), -EINVAL);
-	assert_int_equal(tunvnet_queue_write(&f->dev, 0, NULL, NULL, 10), -EINVAL);
-	assert_int_equal(tunvnet_queue_write(&f->dev, 0, NULL, frame, 0), -EINVAL);
+	assert_int_equal(tunvnet_queue_write(f->dev, 0, NULL, NULL, 10), -EINVAL);
+	assert_int_equal(tunvnet_queue_write(f->dev, 0, NULL, frame, 0), -EINVAL);
 	/* the peer is gone: the kernel's error comes back with a message */
 	close(f->peer[0]);
 	f->peer[0] = open("/dev/null", O_RDONLY);
-	assert_int_equal(tunvnet_queue_write(&f->dev, 0, NULL, frame, sizeof(frame)), -EPIPE);
+	assert_int_equal(tunvnet_queue_write(f->dev, 0, NULL, frame, sizeof(frame)), -EPIPE);
 	assert_non_null(strstr(tunvnet_last_error(), "queue 0"));
 }
 
@@ -446,12 +451,12 @@ static void test_read_bad_args(void **state)
 	uint8_t buf[1514];
 	struct tunvnet_pkt pkt = { .buf = buf, .cap = sizeof(buf) };
 
-	assert_int_equal(tunvnet_queue_read(&f->dev, 2, &pkt, 1), -EINVAL);
+	assert_int_equal(tunvnet_queue_read(f->dev, 2, &pkt, 1), -EINVAL);
 	assert_int_equal(tunvnet_queue_read(NULL, 0, &pkt, 1), -EINVAL);
-	assert_int_equal(tunvnet_queue_read(&f->dev, 0, NULL, 1), -EINVAL);
-	assert_int_equal(tunvnet_queue_read(&f->dev, 0, &pkt, 0), -EINVAL);
+	assert_int_equal(tunvnet_queue_read(f->dev, 0, NULL, 1), -EINVAL);
+	assert_int_equal(tunvnet_queue_read(f->dev, 0, &pkt, 0), -EINVAL);
 	pkt.buf = NULL;
-	assert_int_equal(tunvnet_queue_read(&f->dev, 0, &pkt, 1), -EINVAL);
+	assert_int_equal(tunvnet_queue_read(f->dev, 0, &pkt, 1), -EINVAL);
 }
 
 int main(void)
