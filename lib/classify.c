@@ -231,6 +231,7 @@ static void classify_linux(const struct tunvnet_flow *f, uint32_t types, struct 
 TUNVNET_API int tunvnet_classify(const struct tunvnet_flow *flow, uint32_t types,
 				 enum tunvnet_profile profile, struct tunvnet_class *cls)
 {
+	tv_err_clear();
 	if (!flow || !cls)
 		return tv_err(-EINVAL, "classify: no %s", flow ? "class" : "flow");
 	if (types & ~TUNVNET_HASH_TYPES_ALL)
@@ -427,6 +428,7 @@ TUNVNET_API int tunvnet_classify_hash(const void *pkt, size_t len, enum tunvnet_
 	struct tunvnet_flow flow;
 	int err;
 
+	tv_err_clear();
 	if (!cls)
 		return tv_err(-EINVAL, "classify_hash: no class");
 	if (pkt && !(types & ~TUNVNET_HASH_TYPES_ALL) && (unsigned int)profile <= TUNVNET_PROFILE_QEMU &&

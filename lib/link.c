@@ -19,6 +19,7 @@
 
 #include "internal.h"
 #include "uapi.h" /* TV_IFF_TUN, TV_IFF_TAP */
+#include "vtap.h"
 
 /* Our own copies: these values are uAPI, but kernel header versions vary. */
 enum {

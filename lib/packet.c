@@ -221,6 +221,7 @@ TUNVNET_API int tunvnet_packet_parse(const void *pkt, size_t len, enum tunvnet_l
 	uint16_t proto;
 	size_t off;
 
+	tv_err_clear();
 	if (!flow || (!pkt && len))
 		return tv_err(-EINVAL, "packet_parse: no %s", flow ? "packet" : "flow");
 	memset(flow, 0, sizeof(*flow));

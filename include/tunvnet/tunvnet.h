@@ -54,8 +54,12 @@ TUNVNET_API const char *tunvnet_strerror(int err);
 
 /*
  * The detailed message of the last failure in this thread ("key is 12
- * bytes; types 0x3f need 40"), or "" when the last call set none. Valid
- * until the next library call in the same thread.
+ * bytes; types 0x3f need 40"). "" after any call that did not fail, except
+ * that the calls which cannot fail and only describe or compute (the
+ * *_name functions, tunvnet_strerror, tunvnet_version, tunvnet_default_key,
+ * tunvnet_toeplitz_hash/_hash_bulk/_impl_of/_free,
+ * tunvnet_hash_key_len_for_types) leave it as it was, so they can be used
+ * while printing it. Valid until the next library call in the same thread.
  */
 TUNVNET_API const char *tunvnet_last_error(void);
 
@@ -393,6 +397,10 @@ enum tunvnet_l2 {
 	TUNVNET_L2_IP = 1,    /* tun with IFF_NO_PI: IPv4 or IPv6 by version nibble */
 	TUNVNET_L2_IP_PI = 2, /* tun with packet info: 2 flags + 2 protocol (BE) first */
 };
+
+/* What a device's frames start with: ETH for tap, macvtap and ipvtap; IP or
+ * IP_PI for tun (with packet info unless IFF_NO_PI). */
+TUNVNET_API enum tunvnet_l2 tunvnet_dev_l2(const struct tunvnet_dev *dev);
 
 /* tunvnet_flow.flags */
 #define TUNVNET_FLOW_IPV4 (1u << 0)
