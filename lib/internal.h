@@ -35,14 +35,6 @@ int tv_opts_copy(void *dst, size_t dst_sz, const void *src, size_t min_sz);
 void tv_opts_out(void *dst, const void *src, size_t src_sz);
 
 /*
- * device.c: the tapN entry sysfs lists under /sys/class/net/IFNAME/CLS (CLS
- * "macvtap" or "ipvtap"), which names the link's /dev/tapN: read, never
- * guessed. 0 with the name in entry; -ENOENT without that directory (not a
- * link of that class), -ENODEV when it lists no tapN. Records no message.
- */
-int tv_vtap_entry(const char *ifname, const char *cls, char *entry, size_t len);
-
-/*
  * classify.c: tunvnet_classify_hash's fast walk (plain IPv4 without options
  * or fragments, IPv6 without extension headers, at most one 802.1Q/802.1ad
  * tag) for callers that go on to need a little of the flow. False when the

@@ -30,7 +30,8 @@ static const char help[] =
 	"  --min-packets N        fewer packets than N is a failure (default 1: a run\n"
 	"                         that saw nothing proves nothing; 0 accepts none)\n"
 	"  --pcap-out FILE        save mismatching frames to a pcap file\n"
-	"  --json                 JSON lines: one per mismatch, then a summary\n"
+	"  --json                 JSON lines: one per mismatch and per known kernel\n"
+	"                         deviation (\"deviations\": names), then a summary\n"
 	"  -h, --help             this text\n\n"
 	"Without --report/--rss, verify applies both (all six types, Microsoft key).\n"
 	"Frames queued before the configuration took effect are discarded, not\n"
@@ -105,7 +106,15 @@ static void report_mismatch(struct run *r, unsigned int q, const struct tunvnet_
 		json_int(&j, "expected_queue", vd->expected_queue);
 		json_int(&j, "observed_queue", vd->observed_queue);
 		json_str(&j, "why", vd->why);
+		/* Known deviations get a line too (issue 9 item 15): which, by name. */
+		json_arr(&j, "deviations");
+		for (unsigned int b = 0; b < 32; b++)
+			if (vd->deviation & (1u << b))
+				json_str(&j, NULL, tunvnet_deviation_name(1u << b));
+		json_close(&j);
 		json_end(&j);
+		if (vd->code != TUNVNET_VERDICT_MISMATCH)
+			return; /* excused: not a mismatch to save */
 	} else {
 		if (out_is_tty())
 			fputs("\r\033[K", stderr);
@@ -436,7 +445,8 @@ int cmd_verify(int argc, char **argv)
 				r.per_q[q]++;
 				if (tunvnet_verify_packet(r.v, q, &pkts[k].hdr, pkts[k].buf,
 							  pkts[k].len, &vd) == 0 &&
-				    vd.code == TUNVNET_VERDICT_MISMATCH)
+				    (vd.code == TUNVNET_VERDICT_MISMATCH ||
+				     (r.json && vd.code == TUNVNET_VERDICT_KNOWN_DEVIATION)))
 					report_mismatch(&r, q, &pkts[k], &vd);
 				tunvnet_verifier_stats(r.v, &s);
 				if (count && s.packets >= count)
