@@ -18,6 +18,8 @@
 #include <netlink/route/link/macvtap.h>
 
 #include "internal.h"
+#include "uapi.h" /* TV_IFF_TUN, TV_IFF_TAP */
+#include "vtap.h"
 
 /* Our own copies: these values are uAPI, but kernel header versions vary. */
 enum {
@@ -36,8 +38,6 @@ enum {
 #define TV_IFLA_IPVLAN_MODE 1  /* u16 */
 #define TV_IFLA_IPVLAN_FLAGS 2 /* u16 */
 #define TV_IFLA_VTAP_MAX 2
-#define TV_IFF_TUN 0x0001
-#define TV_IFF_TAP 0x0002
 
 static const struct {
 	uint32_t mode;
@@ -290,6 +290,8 @@ TUNVNET_API int tunvnet_link_list(struct tunvnet_link **links, size_t *n)
 	tv_err_clear();
 	if (!links || !n)
 		return tv_err(-EINVAL, "links and n must not be NULL");
+	*links = NULL; /* tunvnet_link_list_free is safe on it after a failure */
+	*n = 0;
 	rc = dump_links(&d);
 	if (rc) {
 		free(d.links);
@@ -298,6 +300,13 @@ TUNVNET_API int tunvnet_link_list(struct tunvnet_link **links, size_t *n)
 	*links = d.links;
 	*n = d.n;
 	return 0;
+}
+
+/* The array's allocator stays the library's business (a debug allocator,
+ * a per-link string later), so callers free through here, not free(). */
+TUNVNET_API void tunvnet_link_list_free(struct tunvnet_link *links)
+{
+	free(links);
 }
 
 /* One link by name; kind (may be NULL) gets IFLA_INFO_KIND of a link this
