@@ -276,6 +276,25 @@ TUNVNET_API int tunvnet_dev_caps(struct tunvnet_dev *dev, struct tunvnet_caps *c
 
 #define TUNVNET_TABLE_MAX 65536u
 
+/*
+ * Who does the hashing and steering for a device (tunvnet_hash_cfg.backend).
+ * KERNEL: the tun hashing series (uAPI A or B). EBPF: our steering program
+ * attached with TUNSETSTEERINGEBPF picks the RSS queue (tun/tap), reports
+ * are filled by this library on read. USER: no steering, reports filled on
+ * read (macvtap/ipvtap, or no bpf()). AUTO: kernel where the series
+ * answers (and no known kernel bug would hit), else ebpf for RSS, else user.
+ */
+enum tunvnet_backend {
+	TUNVNET_BACKEND_AUTO = 0,
+	TUNVNET_BACKEND_KERNEL = 1,
+	TUNVNET_BACKEND_EBPF = 2,
+	TUNVNET_BACKEND_USER = 3,
+};
+/* "auto", "kernel", "ebpf", "user" ("unknown" otherwise). */
+TUNVNET_API const char *tunvnet_backend_name(enum tunvnet_backend backend);
+/* The reverse (case-insensitive); -EINVAL for an unknown name. */
+TUNVNET_API int tunvnet_backend_parse(const char *name, enum tunvnet_backend *backend);
+
 /* One generation-neutral hash configuration. */
 struct tunvnet_hash_cfg {
 	size_t sz;                  /* sizeof(struct tunvnet_hash_cfg) */
@@ -532,15 +551,28 @@ struct tunvnet_verifier;
  * "vlan-af-packet", "tunnel-inner"; "unknown" for anything else. */
 TUNVNET_API const char *tunvnet_deviation_name(uint32_t bit);
 
+/*
+ * What a verifier checks against. Grows at the end only: set sz (or use
+ * TUNVNET_VERIFY_OPTS_INIT); fields past an older caller's sz read as 0,
+ * a newer caller's non-zero unknown bytes are refused (-E2BIG).
+ */
 struct tunvnet_verify_opts {
 	size_t sz;                      /* sizeof(struct tunvnet_verify_opts) */
-	struct tunvnet_hash_cfg cfg;    /* the configuration in force (copied) */
+	const struct tunvnet_hash_cfg *cfg; /* the configuration in force (copied, key and table too) */
 	unsigned int num_queues;
 	enum tunvnet_kind kind;         /* TUN or TAP/MACVTAP/IPVTAP: automq rules differ */
 	enum tunvnet_l2 l2;
-	enum tunvnet_profile profile;   /* LINUX to check the kernel series */
-	uint32_t known_deviations;      /* TUNVNET_DEVIATION_* to report as known, not as mismatch */
+	enum tunvnet_profile profile;   /* LINUX for the kernel backend, SPEC for ebpf and user */
+	uint32_t known_deviations;      /* TUNVNET_DEVIATION_* to report as known (kernel backend) */
+	/*
+	 * Who hashed: KERNEL (AUTO means KERNEL) is held to the series, known
+	 * deviations included; EBPF: the queue every frame must land on is
+	 * predicted (RSS) and the report filled on read is checked; USER: the
+	 * filled report is checked, the queue is the kernel's.
+	 */
+	enum tunvnet_backend backend;
 };
+#define TUNVNET_VERIFY_OPTS_INIT { .sz = sizeof(struct tunvnet_verify_opts) }
 
 enum tunvnet_verdict_code {
 	TUNVNET_VERDICT_MATCH = 0,
