@@ -577,6 +577,9 @@ struct tunvnet_verifier;
 #define TUNVNET_DEVIATION_SHORT_KEY_IPV6 (1u << 1)        /* IPv6-only types with a short key */
 #define TUNVNET_DEVIATION_VLAN_AF_PACKET (1u << 2)        /* tagged frame sent on the tap itself */
 #define TUNVNET_DEVIATION_TUNNEL_INNER (1u << 3)          /* GRE/IPIP: inner packet hashed, or NONE */
+/* One deviation bit's name: "automq-value-is-queue", "short-key-ipv6",
+ * "vlan-af-packet", "tunnel-inner"; "unknown" for anything else. */
+TUNVNET_API const char *tunvnet_deviation_name(uint32_t bit);
 
 struct tunvnet_verify_opts {
 	size_t sz;                      /* sizeof(struct tunvnet_verify_opts) */

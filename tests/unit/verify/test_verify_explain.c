@@ -115,6 +115,23 @@ static void known_deviation_keeps_its_explanation(void **state)
 	tunvnet_verifier_free(v);
 }
 
+static void deviation_names(void **state)
+{
+	(void)state;
+	assert_string_equal(tunvnet_deviation_name(TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE),
+			    "automq-value-is-queue");
+	assert_string_equal(tunvnet_deviation_name(TUNVNET_DEVIATION_SHORT_KEY_IPV6),
+			    "short-key-ipv6");
+	assert_string_equal(tunvnet_deviation_name(TUNVNET_DEVIATION_VLAN_AF_PACKET),
+			    "vlan-af-packet");
+	assert_string_equal(tunvnet_deviation_name(TUNVNET_DEVIATION_TUNNEL_INNER), "tunnel-inner");
+	/* Not exactly one known bit. */
+	assert_string_equal(tunvnet_deviation_name(0), "unknown");
+	assert_string_equal(tunvnet_deviation_name(TUNVNET_DEVIATION_TUNNEL_INNER |
+						   TUNVNET_DEVIATION_VLAN_AF_PACKET), "unknown");
+	assert_string_equal(tunvnet_deviation_name(1u << 31), "unknown");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +139,7 @@ int main(void)
 		cmocka_unit_test(match_explained_on_demand),
 		cmocka_unit_test(mismatch_keeps_its_explanation),
 		cmocka_unit_test(known_deviation_keeps_its_explanation),
+		cmocka_unit_test(deviation_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
