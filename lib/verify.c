@@ -387,6 +387,7 @@ static bool judge(struct tunvnet_verifier *v, struct tv_pkt *p, struct tunvnet_v
 	bool ok = false;
 
 	tv_pkt_parse(v, p);
+	tv_vlan_af_packet_model(v, p);
 	pick = explain(v, p, true);
 	if (pick >= 0 && !pick_listed(v, p, pick)) {
 		/* An unlisted certain one loses to a plain expectation that fits too. */
@@ -454,6 +455,7 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	p.frame = frame;
 	p.len = frame ? len : 0;
 	p.have_flow = false;
+	p.afp = false;
 	p.tun.reached = p.tun.gre = p.tun.inner = false;
 	p.tun.gre_word = p.tun.gre_key = 0;
 	base.holds = false;

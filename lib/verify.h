@@ -117,6 +117,8 @@ struct tv_pkt {
 	bool have_flow;
 	struct tunvnet_class cls; /* cls.hash: Toeplitz with the configured key (RSS) */
 	struct tv_tunnel tun;
+	bool afp;                 /* afp_cls holds the vlan-af-packet model (judge() only) */
+	struct tunvnet_class afp_cls;
 	const uint8_t *frame;
 	size_t len;
 	unsigned int q;
@@ -176,6 +178,9 @@ int tv_input_queue_check(struct tunvnet_verifier *v, const struct tunvnet_class 
 /* verify_tunnel.c */
 bool tv_tunnel_reached(const struct tunvnet_flow *f);
 void tv_tunnel_follow(struct tunvnet_verifier *v, struct tv_pkt *p);
+/* The verifier's scratch buffer of at least n bytes (NULL: out of memory);
+ * what it held before is gone. */
+uint8_t *tv_scratch(struct tunvnet_verifier *v, size_t n);
 
 /* verify_flowtab.c */
 bool tv_flow_consistent(struct tunvnet_verifier *v, const struct tv_pkt *p,
@@ -184,6 +189,7 @@ bool tv_flow_consistent(struct tunvnet_verifier *v, const struct tv_pkt *p,
 /* verify_deviation.c: the explanations, tried as judge() in verify.c says */
 extern const struct tv_explanation tv_explanations[];
 extern const size_t tv_explanations_n;
+void tv_vlan_af_packet_model(struct tunvnet_verifier *v, struct tv_pkt *p);
 
 /* verify_text.c */
 void tv_describe_expect(const struct tv_expect *e, char *buf, size_t len);

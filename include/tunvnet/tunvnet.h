@@ -23,6 +23,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* TUNVNET_VERSION ("MAJOR.MINOR.PATCH"), TUNVNET_VERSION_MAJOR, _MINOR,
+ * _PATCH, _NUMBER: generated from the project version. */
+#include <tunvnet/version.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -33,11 +37,8 @@ extern "C" {
 #define TUNVNET_API
 #endif
 
-#define TUNVNET_VERSION_MAJOR 0
-#define TUNVNET_VERSION_MINOR 1
-#define TUNVNET_VERSION_PATCH 0
-
-/* "0.1.0": the version of the library actually loaded. */
+/* The version of the library actually loaded (TUNVNET_VERSION when it is
+ * the one compiled against). */
 TUNVNET_API const char *tunvnet_version(void);
 
 /* ------------------------------------------------------------------ */
@@ -652,8 +653,11 @@ struct tunvnet_link {
 	char tap_dev[32];         /* macvtap / ipvtap: "/dev/tapN" */
 };
 
-/* Every tun, tap, macvtap and ipvtap link; free *links with free(). */
+/* Every tun, tap, macvtap and ipvtap link; release *links with
+ * tunvnet_link_list_free (not free()). */
 TUNVNET_API int tunvnet_link_list(struct tunvnet_link **links, size_t *n);
+/* Release what tunvnet_link_list returned. NULL: no-op. */
+TUNVNET_API void tunvnet_link_list_free(struct tunvnet_link *links);
 TUNVNET_API int tunvnet_link_get(const char *name, struct tunvnet_link *link);
 
 struct tunvnet_vtap_opts {
