@@ -153,7 +153,7 @@ int cmd_verify(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct tunvnet_verify_opts vo = { .sz = sizeof(vo), .profile = TUNVNET_PROFILE_LINUX };
+	struct tunvnet_verify_opts vo = TUNVNET_VERIFY_OPTS_INIT;
 	struct tunvnet_caps caps = { .sz = sizeof(caps) };
 	struct run r = { 0 };
 	struct tunvnet_link link;
@@ -175,6 +175,7 @@ int cmd_verify(int argc, char **argv)
 	FILE *pcap_file = NULL;
 #endif
 
+	vo.profile = TUNVNET_PROFILE_LINUX;
 	hashopt_init(&h);
 	memset(pkts, 0, sizeof(pkts));
 	optind = 1;
@@ -282,7 +283,8 @@ int cmd_verify(int argc, char **argv)
 	if (rc)
 		goto out;
 
-	vo.cfg = h.cfg;
+	vo.cfg = &h.cfg; /* copied by tunvnet_verifier_new */
+	vo.backend = TUNVNET_BACKEND_KERNEL; /* the one verify applies through */
 	vo.num_queues = total;
 	vo.kind = link.kind;
 	vo.l2 = link.kind == TUNVNET_KIND_TUN ? ((link.dev_flags & TUNVNET_DEV_PI) ?

@@ -582,15 +582,28 @@ struct tunvnet_verifier;
  * "vlan-af-packet", "tunnel-inner"; "unknown" for anything else. */
 TUNVNET_API const char *tunvnet_deviation_name(uint32_t bit);
 
+/*
+ * What a verifier checks against. Grows at the end only: set sz (or use
+ * TUNVNET_VERIFY_OPTS_INIT); fields past an older caller's sz read as 0,
+ * a newer caller's non-zero unknown bytes are refused (-E2BIG).
+ */
 struct tunvnet_verify_opts {
 	size_t sz;                      /* sizeof(struct tunvnet_verify_opts) */
-	struct tunvnet_hash_cfg cfg;    /* the configuration in force (copied) */
+	const struct tunvnet_hash_cfg *cfg; /* the configuration in force (copied, key and table too) */
 	unsigned int num_queues;
 	enum tunvnet_kind kind;         /* TUN or TAP/MACVTAP/IPVTAP: automq rules differ */
 	enum tunvnet_l2 l2;
-	enum tunvnet_profile profile;   /* LINUX to check the kernel series */
-	uint32_t known_deviations;      /* TUNVNET_DEVIATION_* to report as known, not as mismatch */
+	enum tunvnet_profile profile;   /* LINUX for the kernel backend, SPEC for ebpf and user */
+	uint32_t known_deviations;      /* TUNVNET_DEVIATION_* to report as known (kernel backend) */
+	/*
+	 * Who hashed: KERNEL (AUTO means KERNEL) is held to the series, known
+	 * deviations included; EBPF: the queue every frame must land on is
+	 * predicted (RSS) and the report filled on read is checked; USER: the
+	 * filled report is checked, the queue is the kernel's.
+	 */
+	enum tunvnet_backend backend;
 };
+#define TUNVNET_VERIFY_OPTS_INIT { .sz = sizeof(struct tunvnet_verify_opts) }
 
 enum tunvnet_verdict_code {
 	TUNVNET_VERDICT_MATCH = 0,
