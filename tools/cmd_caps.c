@@ -239,7 +239,7 @@ int cmd_caps(int argc, char **argv)
 			   hdrs[i].hash ? ": carries the hash" : "");
 		}
 		if (dev) {
-			kv("device", "%s (%s)", link.name, tunvnet_kind_name(link.kind));
+			kv("device", "%s (%s)", esc(link.name), tunvnet_kind_name(link.kind));
 			if (hdr_sz >= 0)
 				kv("vnet hdr size", "%d%s", hdr_sz,
 				   hdr_sz >= TUNVNET_HDR_HASH_LEN ? " (carries the hash)"

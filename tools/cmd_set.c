@@ -102,7 +102,7 @@ int cmd_set(int argc, char **argv)
 	if (rc) {
 		char what[96];
 
-		snprintf(what, sizeof(what), "cannot find device '%s'", argv[optind]);
+		snprintf(what, sizeof(what), "cannot find device '%s'", esc(argv[optind]));
 		rc = lib_error("set", what, rc, false);
 		goto out;
 	}
@@ -118,7 +118,7 @@ int cmd_set(int argc, char **argv)
 	if (h.rss && !qcount && !h.have_table) {
 		rc = usage_error("set", "%s '%s' has no queue attached now, so its queue count is "
 				 "unknown: give --queues N (the queues its user will attach) or "
-				 "--table", tunvnet_kind_name(link.kind), link.name);
+				 "--table", tunvnet_kind_name(link.kind), esc(link.name));
 		goto out;
 	}
 	if (h.rss) {
@@ -154,11 +154,10 @@ int cmd_set(int argc, char **argv)
 		old_hdr_sz = 0;
 	hdr_sz = h.vnet_hdr_sz ? h.vnet_hdr_sz : old_hdr_sz;
 	if (h.report && hdr_sz && hdr_sz < TUNVNET_HDR_HASH_LEN) {
-		fprintf(stderr, "%s set: %s '%s' has a %d-byte vnet header; the hash report "
-			"travels only in 20 or more\n  fix: add --vnet-hdr-size 20 (or let the "
-			"VMM set it first)\n", ctl_prog, tunvnet_kind_name(link.kind), link.name,
-			hdr_sz);
-		rc = EXIT_CHECK;
+		rc = ctl_fail("set", EXIT_CHECK, "add --vnet-hdr-size 20 (or let the VMM set it "
+			      "first)", "%s '%s' has a %d-byte vnet header; the hash report "
+			      "travels only in 20 or more", tunvnet_kind_name(link.kind),
+			      esc(link.name), hdr_sz);
 		goto out;
 	}
 	if (h.vnet_hdr_sz && h.vnet_hdr_sz != old_hdr_sz) {
@@ -209,7 +208,7 @@ int cmd_set(int argc, char **argv)
 		json_end(&j);
 	} else {
 		printf("applied on %s %s (backend %s, uAPI %s): ", tunvnet_kind_name(link.kind),
-		       link.name, tunvnet_backend_name(backend), tunvnet_uapi_name(caps.uapi));
+		       esc(link.name), tunvnet_backend_name(backend), tunvnet_uapi_name(caps.uapi));
 		hashopt_describe(&h.cfg, stdout);
 	}
 	rc = EXIT_OK;
@@ -246,6 +245,6 @@ int cmd_clear(int argc, char **argv)
 	tunvnet_dev_close(dev);
 	if (rc)
 		return lib_error("clear", "cannot switch hashing off", rc, false);
-	printf("hash report and RSS off on %s %s\n", tunvnet_kind_name(link.kind), link.name);
+	printf("hash report and RSS off on %s %s\n", tunvnet_kind_name(link.kind), esc(link.name));
 	return EXIT_OK;
 }

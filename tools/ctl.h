@@ -35,6 +35,14 @@ int cmd_demo(int argc, char **argv);
 
 /* ---- errors (main.c) ---- */
 extern const char *ctl_prog; /* "tunvnet-ctl" */
+/*
+ * Every error goes through these: "tunvnet-ctl CMD: msg" on stderr (then
+ * "  fix: ..." when fix is not NULL), and under --json the first one is
+ * also the last line of stdout: {"error":..., "fix":..., "command":...,
+ * "exit_status":...}. ctl_fail returns status.
+ */
+int ctl_fail(const char *cmd, int status, const char *fix, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* "tunvnet-ctl CMD: msg" + a pointer to --help; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
@@ -152,6 +160,15 @@ enum out_color { C_NONE, C_RED, C_GREEN, C_YELLOW, C_BOLD, C_DIM };
 const char *col(enum out_color c);
 const char *col_end(void);
 bool out_is_tty(void);
+
+/*
+ * Untrusted text (a link name from the kernel, a mode) made safe for a
+ * terminal: control bytes, DEL, C1 controls and bytes that are not UTF-8
+ * become \xNN, a backslash \\. Returns one of 4 rotating static buffers.
+ */
+const char *esc(const char *s);
+/* Length of the valid UTF-8 sequence at s (1 for ASCII), 0 if invalid. */
+size_t utf8_seq(const unsigned char *s);
 
 /* Tables: a header row, then cells added row by row, printed aligned. */
 struct table;

@@ -190,11 +190,11 @@ int hashopt_check_link(const struct hashopt *h, const char *cmd, const struct tu
 	bool tunlike = link->kind == TUNVNET_KIND_TUN || link->kind == TUNVNET_KIND_TAP;
 
 	if (tunlike && !(link->dev_flags & TUNVNET_DEV_VNET_HDR) && (h->report || h->vnet_hdr_sz)) {
-		fprintf(stderr, "%s %s: %s '%s' has no vnet header (created with --no-vnet-hdr), "
-			"so it cannot carry a hash report or set its size\n"
-			"  fix: delete it and create it again without --no-vnet-hdr\n",
-			ctl_prog, cmd, tunvnet_kind_name(link->kind), link->name);
-		return EXIT_CHECK;
+		return ctl_fail(cmd, EXIT_CHECK,
+				"delete it and create it again without --no-vnet-hdr",
+				"%s '%s' has no vnet header (created with --no-vnet-hdr), so it "
+				"cannot carry a hash report or set its size",
+				tunvnet_kind_name(link->kind), esc(link->name));
 	}
 	return EXIT_OK;
 }

@@ -39,6 +39,9 @@ expect 2 set --report
 # device is even looked up (it used to be set on the device, then refused).
 expect 2 set --report --vnet-hdr-size 12 $D
 err_has "--report needs a vnet header of 20 or 24 bytes to carry the hash, not --vnet-hdr-size 12"
+# Under --json the error ends stdout as a JSON object as well.
+expect 2 set --json --report --vnet-hdr-size 12 $D
+out_is '{"error":"--report needs a vnet header of 20 or 24 bytes to carry the hash, not --vnet-hdr-size 12","command":"set","exit_status":2}'
 expect 0 set --help
 out_has "persistent"
 

@@ -44,7 +44,9 @@ if ! have_feature; then
 	err_has "lacks the tun/tap virtio-net hashing feature"
 	expect 1 verify --count 1 --json $T
 	err_has "lacks the tun/tap virtio-net hashing feature"
-	out_empty
+	# Under --json the error is the last JSON object on stdout too.
+	[ "$(wc -l <"$OUT")" -eq 1 ] || fail "want one JSON error line: $(cat "$OUT")"
+	out_has 'lacks the tun/tap virtio-net hashing feature'; out_has '"command":"verify","exit_status":1}'
 	expect 0 clear $T
 	expect 0 delete $T
 	done_tests
