@@ -10,18 +10,23 @@
 static const char set_help[] =
 	"Usage: tunvnet-ctl set [OPTIONS] DEV\n\n"
 	"Apply a hash report / RSS configuration to a tun, tap, macvtap or ipvtap\n"
-	"device, on whichever uAPI generation the kernel speaks. The input is checked\n"
+	"device: with the kernel's hashing series where it answers (either uAPI\n"
+	"generation), else with our steering eBPF program (RSS on tun/tap) and\n"
+	"reports filled by readers using this library; --backend forces one, and\n"
+	"the one chosen is printed. The input is checked\n"
 	"before any kernel call. The configuration belongs to the device, not to the\n"
 	"queue this command attaches: it stays on a persistent tun/tap after the\n"
 	"command exits, until 'clear' or the device is deleted.\n\n"
 	HASHOPT_HELP
 	"  --json                 print what was applied as one JSON object\n"
 	"  -h, --help             this text\n\n"
-	"Exit status: 0 applied, 1 the kernel lacks the feature or refused, 2 bad input.\n";
+	"Exit status: 0 applied, 1 no backend can honour it or the kernel refused,\n"
+	"2 bad input.\n";
 
 static const char clear_help[] =
 	"Usage: tunvnet-ctl clear DEV\n\n"
-	"Switch hash report and RSS off on a device.\n\n"
+	"Switch hash report and RSS off on a device, and detach a steering eBPF\n"
+	"program an earlier 'set' left on a tun/tap.\n\n"
 	"  -h, --help             this text\n\n"
 	"Exit status: 0 cleared, 1 the kernel lacks the feature or refused, 2 bad usage.\n";
 
@@ -49,6 +54,7 @@ int cmd_set(int argc, char **argv)
 	struct tunvnet_link link;
 	struct tunvnet_dev *dev = NULL;
 	struct hashopt h;
+	enum tunvnet_backend backend = TUNVNET_BACKEND_AUTO;
 	bool json = false;
 	int c, rc, hdr_sz = 0, old_hdr_sz = 0;
 	unsigned int nq, qcount;
@@ -75,11 +81,19 @@ int cmd_set(int argc, char **argv)
 	rc = hashopt_build(&h, "set", (unsigned int)h.queues);
 	if (rc)
 		goto out;
-	rc = need_feature("set", &caps);
-	if (rc)
-		goto out;
+	/* The series is needed only when asked for by name; auto looks further. */
+	if (h.backend == TUNVNET_BACKEND_KERNEL) {
+		rc = need_feature("set", &caps);
+		if (rc)
+			goto out;
+	} else {
+		caps.sz = sizeof(caps);
+		if (tunvnet_caps_probe(-1, &caps))
+			caps.uapi = TUNVNET_UAPI_NONE;
+	}
 	/* Refuse types the kernel cannot do now that we know them. */
-	rc = tunvnet_hash_cfg_validate(&h.cfg, &caps, 0, h.vnet_hdr_sz);
+	rc = tunvnet_hash_cfg_validate(&h.cfg, caps.uapi != TUNVNET_UAPI_NONE ? &caps : NULL, 0,
+				       h.vnet_hdr_sz);
 	if (rc) {
 		rc = lib_error("set", "this kernel cannot apply it", rc, rc == -EINVAL);
 		goto out;
@@ -161,6 +175,12 @@ int cmd_set(int argc, char **argv)
 			tunvnet_dev_set_vnet_hdr_sz(dev, old_hdr_sz);
 		goto out;
 	}
+	{
+		struct tunvnet_hash_cfg in_force = TUNVNET_HASH_CFG_INIT;
+
+		if (tunvnet_dev_get_hash(dev, &in_force) == 0)
+			backend = in_force.backend;
+	}
 	if (json) {
 		struct json j;
 		char types[128], key[2 * TUNVNET_KEY_MAX + 1];
@@ -171,6 +191,7 @@ int cmd_set(int argc, char **argv)
 		json_str(&j, "device", link.name);
 		json_str(&j, "kind", tunvnet_kind_name(link.kind));
 		json_str(&j, "uapi", tunvnet_uapi_name(caps.uapi));
+		json_str(&j, "backend", tunvnet_backend_name(backend));
 		json_bool(&j, "report", h.report);
 		json_bool(&j, "rss", h.rss);
 		json_str(&j, "types", types);
@@ -186,8 +207,8 @@ int cmd_set(int argc, char **argv)
 		}
 		json_end(&j);
 	} else {
-		printf("applied on %s %s (uAPI %s): ", tunvnet_kind_name(link.kind), esc(link.name),
-		       tunvnet_uapi_name(caps.uapi));
+		printf("applied on %s %s (backend %s, uAPI %s): ", tunvnet_kind_name(link.kind),
+		       esc(link.name), tunvnet_backend_name(backend), tunvnet_uapi_name(caps.uapi));
 		hashopt_describe(&h.cfg, stdout);
 	}
 	rc = EXIT_OK;
@@ -204,7 +225,6 @@ int cmd_clear(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct tunvnet_caps caps;
 	struct tunvnet_link link;
 	struct tunvnet_dev *dev;
 	int c, rc;
@@ -217,9 +237,7 @@ int cmd_clear(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return usage_error("clear", "expected exactly one DEV argument");
-	rc = need_feature("clear", &caps);
-	if (rc)
-		return rc;
+	/* No feature gate: on a stock kernel clear detaches the steering program. */
 	rc = attach_device("clear", argv[optind], 1, false, &link, &dev);
 	if (rc)
 		return rc;

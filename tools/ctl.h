@@ -94,6 +94,7 @@ struct hashopt {
 	unsigned long unclassified;
 	unsigned long queues;       /* --queues: queues to attach (0: not given) */
 	int vnet_hdr_sz;            /* --vnet-hdr-size (0: leave) */
+	enum tunvnet_backend backend; /* --backend (AUTO unless given) */
 	uint16_t *table;
 	struct tunvnet_hash_cfg cfg;
 };
@@ -105,9 +106,10 @@ struct hashopt {
 	{ "table", required_argument, NULL, 0x104 },                           \
 	{ "unclassified", required_argument, NULL, 0x105 },                    \
 	{ "queues", required_argument, NULL, 0x106 },                          \
-	{ "vnet-hdr-size", required_argument, NULL, 0x107 }
+	{ "vnet-hdr-size", required_argument, NULL, 0x107 },                   \
+	{ "backend", required_argument, NULL, 0x108 }
 #define HASHOPT_FIRST 0x100
-#define HASHOPT_LAST 0x107
+#define HASHOPT_LAST 0x108
 #define HASHOPT_HELP                                                           \
 	"  --report               put the hash and its type in each packet's header\n" \
 	"  --rss                  pick the receive queue by Toeplitz hash + table\n" \
@@ -117,7 +119,10 @@ struct hashopt {
 	"                         length) or N entries 0..N-1 (default: one per queue)\n" \
 	"  --unclassified Q       queue for packets no enabled type matches (default 0)\n" \
 	"  --queues N             queues to attach while applying it (default 1)\n" \
-	"  --vnet-hdr-size N      set the vnet header size first (20 carries the hash)\n"
+	"  --vnet-hdr-size N      set the vnet header size first (20 carries the hash)\n" \
+	"  --backend B            auto (default), kernel (the hashing series), ebpf\n" \
+	"                         (our steering program + reports filled on read), user\n" \
+	"                         (reports filled on read, no RSS)\n"
 
 void hashopt_init(struct hashopt *h);
 /* Handle one getopt code in [HASHOPT_FIRST, HASHOPT_LAST]; EXIT_OK or EXIT_USAGE. */

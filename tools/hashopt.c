@@ -55,6 +55,10 @@ int hashopt_parse(struct hashopt *h, const char *cmd, int code, const char *arg)
 		return opt_queues(cmd, arg, &h->queues);
 	case 0x107:
 		return opt_vnet_hdr_sz(cmd, arg, &h->vnet_hdr_sz);
+	case 0x108:
+		if (tunvnet_backend_parse(arg, &h->backend))
+			return usage_error(cmd, "--backend: %s", tunvnet_last_error());
+		break;
 	default:
 		return usage_error(cmd, "bad option");
 	}
@@ -129,6 +133,7 @@ int hashopt_build(struct hashopt *h, const char *cmd, unsigned int num_queues)
 				   "the hash, not --vnet-hdr-size %d", h->vnet_hdr_sz);
 	cfg->flags = (h->report ? TUNVNET_HASH_REPORT : 0) | (h->rss ? TUNVNET_HASH_RSS : 0);
 	cfg->types = h->types;
+	cfg->backend = h->backend;
 	if (h->rss) {
 		rc = check_key_len(cmd, h->key_len, h->types);
 		if (rc)

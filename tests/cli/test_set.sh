@@ -50,15 +50,21 @@ if have_feature; then
 	err_has "cannot find device"
 	expect 1 clear $D
 else
-	expect 1 set --report --rss --key random $D
+	# Without the series, auto looks for the device (ebpf or user backends) ...
+	expect 1 set --report --rss $D
+	err_has "cannot find device"
+	# ... and the series asked for by name is not there.
+	expect 1 set --report --rss --key random --backend kernel $D
 	err_has "lacks the tun/tap virtio-net hashing feature"
 	err_has "fix:"
 	[ "$(grep -c 'lacks' "$ERR")" -eq 1 ] || fail "the cause said more than once: $(cat "$ERR")"
 	[ "$(wc -l <"$ERR")" -eq 2 ] || fail "want one cause line and one fix line: $(cat "$ERR")"
 	no_lib_names
 	expect 1 clear $D
-	err_has "lacks the tun/tap virtio-net hashing feature"
+	err_has "cannot find device"
 fi
+expect 2 set --report --backend xdp $D
+err_has "unknown backend 'xdp'"
 expect 2 clear
 expect 2 clear --x $D
 
