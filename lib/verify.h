@@ -72,13 +72,16 @@ struct tv_input_slot {
 };
 
 struct tunvnet_verifier {
-	struct tunvnet_verify_opts o; /* o.cfg.key and o.cfg.table point at the copies below */
+	struct tunvnet_verify_opts o; /* o.cfg points at cfg; o.backend never AUTO */
+	struct tunvnet_hash_cfg cfg;  /* cfg.key and cfg.table point at the copies below */
+	bool userfill;                /* ebpf / user: reports filled on read by the reference */
+	bool predict_queue;           /* RSS steered by the kernel series or our program */
 	uint8_t key[TUNVNET_KEY_MAX];
 	uint16_t *table;
 	uint16_t *qtab;              /* RSS: table[i] % num_queues, the queue per entry */
 	uint32_t qmask;              /* table_len - 1 */
 	uint16_t unclassified_q;     /* unclassified_queue % num_queues */
-	bool rss_exact;              /* RSS with the full key: every field predictable */
+	bool exact;                  /* every field predictable (no short key, no automq) */
 	struct tunvnet_toeplitz *tp; /* RSS only */
 	struct tunvnet_verify_stats st;
 	struct tv_flow_slot *flows;  /* automq only */
@@ -149,7 +152,7 @@ struct tv_explanation {
 
 static inline bool tv_is_automq(const struct tunvnet_verifier *v)
 {
-	return (v->o.cfg.flags & (TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS)) == TUNVNET_HASH_REPORT;
+	return (v->cfg.flags & (TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS)) == TUNVNET_HASH_REPORT;
 }
 
 /* macvtap and ipvtap go through drivers/net/tap.c; tun and tap devices

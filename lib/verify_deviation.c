@@ -47,7 +47,7 @@ void tv_vlan_af_packet_model(struct tunvnet_verifier *v, struct tv_pkt *p)
 	memcpy(b + TV_ETH_HLEN, p->frame + off, p->len - off);
 	if (tunvnet_packet_parse(b, n, TUNVNET_L2_ETH, &sf) < 0 || tv_tunnel_reached(&sf))
 		return;
-	if (tunvnet_classify(&sf, v->o.cfg.types, TUNVNET_PROFILE_LINUX, &p->afp_cls) < 0)
+	if (tunvnet_classify(&sf, v->cfg.types, TUNVNET_PROFILE_LINUX, &p->afp_cls) < 0)
 		return;
 	p->afp = true;
 }

@@ -219,6 +219,6 @@ void tv_tunnel_follow(struct tunvnet_verifier *v, struct tv_pkt *p)
 		return;
 	}
 	t->flow = f;
-	if (tunvnet_classify(&f, v->o.cfg.types, TUNVNET_PROFILE_LINUX, &t->cls) < 0)
+	if (tunvnet_classify(&f, v->cfg.types, TUNVNET_PROFILE_LINUX, &t->cls) < 0)
 		memset(&t->cls, 0, sizeof(t->cls));
 }

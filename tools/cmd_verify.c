@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* tunvnet-ctl verify DEV: check every hash the kernel reports on live traffic. */
 #include <errno.h>
+#include <net/if.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -24,15 +25,21 @@ static const char help[] =
 	"  --no-apply             do not apply: the flags above describe the\n"
 	"                         configuration already in force\n"
 	"  --profile spec|linux|qemu  rules to check against (default linux)\n"
-	"  --count N              stop after N packets\n"
+	"  --count N              stop after N packets; fewer by the end is a failure\n"
 	"  --duration S           stop after S seconds (default: until Ctrl-C)\n"
+	"  --min-packets N        fewer packets than N is a failure (default 1: a run\n"
+	"                         that saw nothing proves nothing; 0 accepts none)\n"
 	"  --pcap-out FILE        save mismatching frames to a pcap file\n"
 	"  --json                 JSON lines: one per mismatch and per known kernel\n"
 	"                         deviation (\"deviations\": names), then a summary\n"
 	"  -h, --help             this text\n\n"
 	"Without --report/--rss, verify applies both (all six types, Microsoft key).\n"
+	"Frames queued before the configuration took effect are discarded, not\n"
+	"counted. A macvtap/ipvtap hashes nothing with a single queue open, so\n"
+	"verify opens 4 there unless --queues says otherwise.\n"
 	"Exit status: 0 every report matched (or was a known kernel deviation),\n"
-	"1 a mismatch or the kernel lacks the feature, 2 bad input.\n";
+	"1 a mismatch, too few packets, the device deleted during the run, or the\n"
+	"kernel lacks the feature, 2 bad input.\n";
 
 static volatile sig_atomic_t stop;
 
@@ -141,11 +148,12 @@ int cmd_verify(int argc, char **argv)
 		{ "count", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "pcap-out", required_argument, NULL, 'w' },
+		{ "min-packets", required_argument, NULL, 'm' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct tunvnet_verify_opts vo = { .sz = sizeof(vo), .profile = TUNVNET_PROFILE_LINUX };
+	struct tunvnet_verify_opts vo = TUNVNET_VERIFY_OPTS_INIT;
 	struct tunvnet_caps caps = { .sz = sizeof(caps) };
 	struct run r = { 0 };
 	struct tunvnet_link link;
@@ -153,11 +161,12 @@ int cmd_verify(int argc, char **argv)
 	struct pollfd *pfd = NULL;
 	struct tunvnet_pkt pkts[16];
 	const char *pcap_out = NULL;
-	unsigned long count = 0, duration = 0;
+	unsigned long count = 0, duration = 0, min_packets = 1, drained = 0;
+	bool have_min = false, gone = false;
 	bool apply = true;
 	struct hashopt h;
 	size_t max_frame = 0;
-	double start, last_status = 0;
+	double start, last_status = 0, last_alive = 0;
 	unsigned int q, i;
 	int c, rc, hdr_sz = 0, old_hdr_sz = 0;
 	unsigned int others, total;
@@ -166,6 +175,7 @@ int cmd_verify(int argc, char **argv)
 	FILE *pcap_file = NULL;
 #endif
 
+	vo.profile = TUNVNET_PROFILE_LINUX;
 	hashopt_init(&h);
 	memset(pkts, 0, sizeof(pkts));
 	optind = 1;
@@ -194,6 +204,11 @@ int cmd_verify(int argc, char **argv)
 			break;
 		case 'w':
 			pcap_out = optarg;
+			break;
+		case 'm':
+			if (parse_uint(optarg, 0, ~0ul, &min_packets))
+				return usage_error("verify", "--min-packets wants a number");
+			have_min = true;
 			break;
 		case 'j':
 			r.json = true;
@@ -248,9 +263,19 @@ int cmd_verify(int argc, char **argv)
 	if (rc)
 		goto out;
 	tunlike = link.kind == TUNVNET_KIND_TUN || link.kind == TUNVNET_KIND_TAP;
-	/* A multi-queue device with nothing said: four queues show RSS at work. */
+	/*
+	 * A multi-queue device with nothing said: four queues show RSS at work.
+	 * A macvtap/ipvtap is always multi-queue, and with a single queue open
+	 * drivers/net/tap.c picks it without hashing: no report at all.
+	 */
 	if (!h.queues)
-		h.queues = (link.dev_flags & TUNVNET_DEV_MULTI_QUEUE) ? 4 : 1;
+		h.queues = (!tunlike || (link.dev_flags & TUNVNET_DEV_MULTI_QUEUE)) ? 4 : 1;
+	if (!tunlike && h.queues == 1 && h.report) {
+		rc = usage_error("verify", "a %s with a single queue open reports no hash (the "
+				 "kernel hashes only to pick among 2 or more queues): give "
+				 "--queues 2 or more", tunvnet_kind_name(link.kind));
+		goto out;
+	}
 	/* The kernel spreads over every queue attached: others' and ours. */
 	others = tunlike ? link.num_queues : 0;
 	total = others + (unsigned int)h.queues;
@@ -258,7 +283,8 @@ int cmd_verify(int argc, char **argv)
 	if (rc)
 		goto out;
 
-	vo.cfg = h.cfg;
+	vo.cfg = &h.cfg; /* copied by tunvnet_verifier_new */
+	vo.backend = TUNVNET_BACKEND_KERNEL; /* the one verify applies through */
 	vo.num_queues = total;
 	vo.kind = link.kind;
 	vo.l2 = link.kind == TUNVNET_KIND_TUN ? ((link.dev_flags & TUNVNET_DEV_PI) ?
@@ -277,9 +303,8 @@ int cmd_verify(int argc, char **argv)
 		r.pcap = pcap_open_dead(r.l2 == TUNVNET_L2_ETH ? DLT_EN10MB : DLT_RAW, 65535);
 		r.dumper = r.pcap ? pcap_dump_fopen(r.pcap, pcap_file) : NULL;
 		if (!r.dumper) {
-			fprintf(stderr, "%s verify: cannot write '%s': %s\n", ctl_prog, pcap_out,
-				r.pcap ? pcap_geterr(r.pcap) : "out of memory");
-			rc = EXIT_USAGE;
+			rc = ctl_fail("verify", EXIT_USAGE, NULL, "cannot write '%s': %s",
+				      esc(pcap_out), r.pcap ? pcap_geterr(r.pcap) : "out of memory");
 			goto out;
 		}
 		pcap_file = NULL; /* the dumper owns it */
@@ -334,7 +359,22 @@ int cmd_verify(int argc, char **argv)
 			goto out;
 		}
 	}
+	/*
+	 * Frames queued before the configuration and header size took effect
+	 * (the kernel's own IPv6 frames once a queue attaches) were hashed, or
+	 * framed, under the old ones: not evidence. Discard them.
+	 */
+	if (apply || (hdr_sz && hdr_sz != old_hdr_sz)) {
+		for (q = 0; q < r.nq; q++) {
+			int got;
+
+			while ((got = tunvnet_queue_read(r.dev, q, pkts, 16)) > 0)
+				drained += (unsigned long)got;
+		}
+	}
 	tunvnet_dev_set_up(r.dev, true);
+	if (count && !have_min)
+		min_packets = count;
 
 	r.per_q = calloc(r.nq, sizeof(*r.per_q));
 	pfd = calloc(r.nq, sizeof(*pfd));
@@ -350,7 +390,7 @@ int cmd_verify(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	if (!r.json) {
 		fprintf(stderr, "verifying %s %s on %u queue(s), profile %s: ",
-			tunvnet_kind_name(link.kind), link.name, r.nq, tunvnet_profile_name(vo.profile));
+			tunvnet_kind_name(link.kind), esc(link.name), r.nq, tunvnet_profile_name(vo.profile));
 		hashopt_describe(&h.cfg, stderr);
 	}
 	start = now();
@@ -365,19 +405,37 @@ int cmd_verify(int argc, char **argv)
 			status_line(&r, false);
 			last_status = t;
 		}
+		/*
+		 * A deleted device: tun answers POLLERR and -EBADFD on every
+		 * queue, a macvtap queue just goes quiet. Check that its
+		 * ifindex still exists twice a second.
+		 */
+		if (t - last_alive > 0.5) {
+			char name[IF_NAMESIZE];
+
+			last_alive = t;
+			if (!if_indextoname((unsigned int)link.ifindex, name) && errno == ENXIO) {
+				gone = true;
+				break;
+			}
+		}
 		n = poll(pfd, r.nq, 200);
 		if (n < 0 && errno != EINTR) {
 			rc = sys_error("verify", "poll failed", errno);
 			goto out;
 		}
-		for (q = 0; n > 0 && q < r.nq && !stop; q++) {
+		for (q = 0; n > 0 && q < r.nq && !stop && !gone; q++) {
 			int got, k;
 
-			if (!(pfd[q].revents & POLLIN))
+			if (!(pfd[q].revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL)))
 				continue;
 			got = tunvnet_queue_read(r.dev, q, pkts, 16);
 			if (got == -EAGAIN)
 				continue;
+			if (got == -EBADFD || got == -ENOLINK || got == -ENXIO) {
+				gone = true;
+				break;
+			}
 			if (got < 0) {
 				rc = lib_error("verify", "read failed", got, false);
 				goto out;
@@ -408,6 +466,7 @@ int cmd_verify(int argc, char **argv)
 		json_uint(&j, "known_deviations", s.known_deviations);
 		json_uint(&j, "mismatches", s.mismatches);
 		json_uint(&j, "unchecked", s.unchecked);
+		json_uint(&j, "discarded_before_start", drained);
 		json_double(&j, "seconds", now() - start);
 		json_arr(&j, "per_queue");
 		for (q = 0; q < r.nq; q++)
@@ -418,6 +477,17 @@ int cmd_verify(int argc, char **argv)
 		status_line(&r, true);
 	}
 	rc = s.mismatches ? EXIT_CHECK : EXIT_OK;
+	if (gone) {
+		rc = ctl_fail("verify", EXIT_CHECK, NULL, "%s '%s' was deleted during the run",
+			      tunvnet_kind_name(link.kind), esc(link.name));
+	} else if (count && s.packets < count) {
+		rc = ctl_fail("verify", EXIT_CHECK, NULL, "saw %llu of the %lu packets --count "
+			      "asked for", (unsigned long long)s.packets, count);
+	} else if (s.packets < min_packets) {
+		rc = ctl_fail("verify", EXIT_CHECK, NULL, "saw %llu packet%s, fewer than "
+			      "--min-packets %lu: nothing was shown to work",
+			      (unsigned long long)s.packets, s.packets == 1 ? "" : "s", min_packets);
+	}
 out:
 #ifdef HAVE_PCAP
 	if (pcap_file)

@@ -5,7 +5,7 @@
 
 static void vlan_frames(void **state)
 {
-	struct tunvnet_verify_opts o = vh_opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, 0x3f, 3,
+	struct vh_vopts o = vh_opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, 0x3f, 3,
 					       TUNVNET_KIND_TAP);
 	struct tunvnet_verifier *v = vh_new(&o), *k;
 	struct tunvnet_verdict vd;
@@ -71,7 +71,7 @@ static size_t arp_frame(uint8_t *f, unsigned int tags)
 static void vlan_arp_hashed(void **state)
 {
 	static const uint8_t in[8] = { 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
-	struct tunvnet_verify_opts o = vh_opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, 0x3f, 3,
+	struct vh_vopts o = vh_opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, 0x3f, 3,
 					       TUNVNET_KIND_TAP);
 	uint32_t h = vh_toeplitz(tunvnet_default_key(), 40, in, sizeof(in));
 	unsigned int q = vh_table[h & 1] % 3;
