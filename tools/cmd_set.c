@@ -183,7 +183,7 @@ int cmd_set(int argc, char **argv)
 	}
 	if (json) {
 		struct json j;
-		char types[128], key[2 * TUNVNET_KEY_MAX + 1];
+		char types[128], key[KEY_STRING_MAX];
 		size_t i;
 
 		tunvnet_hash_types_format(h.cfg.types, types, sizeof(types));
@@ -197,7 +197,7 @@ int cmd_set(int argc, char **argv)
 		json_str(&j, "types", types);
 		json_int(&j, "vnet_hdr_size", hdr_sz);
 		if (h.rss) {
-			hex_string(h.cfg.key, h.cfg.key_len, key, sizeof(key));
+			key_string(h.cfg.key, h.cfg.key_len, key, sizeof(key));
 			json_str(&j, "key", key);
 			json_uint(&j, "unclassified_queue", h.cfg.unclassified_queue);
 			json_arr(&j, "table");

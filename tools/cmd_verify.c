@@ -55,6 +55,7 @@ struct run {
 	unsigned int nq;
 	uint64_t *per_q;
 	bool json;
+	const char *name;
 	enum tunvnet_l2 l2;
 #ifdef HAVE_PCAP
 	pcap_t *pcap;
@@ -96,6 +97,7 @@ static void report_mismatch(struct run *r, unsigned int q, const struct tunvnet_
 
 		json_begin(&j, stdout);
 		json_str(&j, "verdict", tunvnet_verdict_name(vd->code));
+		json_str(&j, "device", r->name);
 		json_uint(&j, "queue", q);
 		json_str(&j, "flow", fs);
 		json_str(&j, "kind", kind);
@@ -291,6 +293,7 @@ int cmd_verify(int argc, char **argv)
 						 TUNVNET_L2_IP_PI : TUNVNET_L2_IP)
 					       : TUNVNET_L2_ETH;
 	r.l2 = vo.l2;
+	r.name = link.name;
 	vo.known_deviations = TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE |
 			      TUNVNET_DEVIATION_SHORT_KEY_IPV6 | TUNVNET_DEVIATION_VLAN_AF_PACKET;
 	rc = tunvnet_verifier_new(&vo, &r.v);
@@ -460,13 +463,21 @@ int cmd_verify(int argc, char **argv)
 		struct json j;
 
 		json_begin(&j, stdout);
-		json_str(&j, "summary", link.name);
+		json_bool(&j, "summary", true);
+		json_str(&j, "device", link.name);
 		json_uint(&j, "packets", s.packets);
 		json_uint(&j, "matches", s.matches);
 		json_uint(&j, "known_deviations", s.known_deviations);
 		json_uint(&j, "mismatches", s.mismatches);
 		json_uint(&j, "unchecked", s.unchecked);
 		json_uint(&j, "discarded_before_start", drained);
+		if (h.cfg.flags & TUNVNET_HASH_RSS) {
+			char key[KEY_STRING_MAX];
+
+			/* --key random is only reproducible with the key it chose. */
+			key_string(h.cfg.key, h.cfg.key_len, key, sizeof(key));
+			json_str(&j, "key", key);
+		}
 		json_double(&j, "seconds", now() - start);
 		json_arr(&j, "per_queue");
 		for (q = 0; q < r.nq; q++)
