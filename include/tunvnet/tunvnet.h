@@ -471,7 +471,12 @@ TUNVNET_API enum tunvnet_l2 tunvnet_dev_l2(const struct tunvnet_dev *dev);
 #define TUNVNET_FLOW_VERSION_MISMATCH (1u << 14) /* IP version nibble disagrees with the ethertype / PI protocol */
 #define TUNVNET_FLOW_VLAN_9100 (1u << 15) /* a 0x9100 tag was skipped (the kernel and QEMU stop there) */
 
-/* A packet reduced to what hashing needs; addresses in network order. */
+/*
+ * A packet reduced to what hashing needs; addresses in network order.
+ * Filled per packet, so it has no size member: reserved is written as zero
+ * and a later version may define fields in it (zero keeps meaning "as
+ * before"); zero it in a flow you build for tunvnet_classify.
+ */
 struct tunvnet_flow {
 	uint32_t flags;      /* TUNVNET_FLOW_* */
 	uint16_t ethertype;  /* after any VLAN tags (0 for L2_IP) */
@@ -485,6 +490,7 @@ struct tunvnet_flow {
 	uint16_t dst_port;
 	uint16_t l3_off;     /* offsets into the packet */
 	uint16_t l4_off;
+	uint32_t reserved[4]; /* zero: room for fields without a new soname */
 };
 
 /*
@@ -505,11 +511,17 @@ enum tunvnet_profile {
 TUNVNET_API const char *tunvnet_profile_name(enum tunvnet_profile profile);
 TUNVNET_API int tunvnet_profile_parse(const char *name, enum tunvnet_profile *profile);
 
-/* The report type and the exact Toeplitz input a flow calls for. */
+/*
+ * The report type and the exact Toeplitz input a flow calls for. Filled per
+ * packet on the classifier's fastest path, so it stays 48 bytes (16 more
+ * cost a cycle a packet): reserved, the padding made explicit, is written
+ * as zero and is where a later version's small fields go.
+ */
 struct tunvnet_class {
 	unsigned int report; /* enum tunvnet_report */
 	uint8_t input_len;   /* 0 with REPORT_NONE */
 	uint8_t input[TUNVNET_TOEPLITZ_INPUT_MAX];
+	uint8_t reserved[3]; /* zero: room for fields without a new soname */
 	uint32_t hash;       /* filled by tunvnet_classify_hash, else 0 */
 };
 
@@ -650,6 +662,8 @@ TUNVNET_API int tunvnet_verdict_explain(const struct tunvnet_verdict *vd, char *
 /* 8. Links over rtnetlink (libnl)                                      */
 /* ------------------------------------------------------------------ */
 
+/* One link. Returned in arrays (tunvnet_link_list), so it has no size
+ * member: reserved is written as zero, for fields a later version adds. */
 struct tunvnet_link {
 	char name[16];
 	int ifindex;
@@ -664,6 +678,7 @@ struct tunvnet_link {
 	unsigned int mtu;
 	bool up;
 	char tap_dev[32];         /* macvtap / ipvtap: "/dev/tapN" */
+	uint32_t reserved[8];     /* zero: room for fields without a new soname */
 };
 
 /* Every tun, tap, macvtap and ipvtap link; release *links with
