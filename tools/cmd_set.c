@@ -185,6 +185,12 @@ int cmd_set(int argc, char **argv)
 		if (tunvnet_dev_get_hash(dev, &in_force) == 0)
 			backend = in_force.backend;
 	}
+	/* drivers/net/tap.c picks the only queue without hashing: say so. */
+	if (h.report && backend == TUNVNET_BACKEND_KERNEL &&
+	    (link.kind == TUNVNET_KIND_MACVTAP || link.kind == TUNVNET_KIND_IPVTAP))
+		fprintf(stderr, "%s set: note: a %s reports hashes only while 2 or more of its "
+			"queues are open; with one open the kernel hashes nothing\n", ctl_prog,
+			tunvnet_kind_name(link.kind));
 	if (json) {
 		struct json j;
 		char types[128], key[KEY_STRING_MAX];
