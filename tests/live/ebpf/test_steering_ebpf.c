@@ -38,6 +38,7 @@
 
 #include <tunvnet/tunvnet.h>
 
+#include "../expect_uapi.h"
 #include "../oper_up.h"
 #include "../selftest_packet.h"
 
@@ -311,8 +312,10 @@ int main(void)
 	err = tunvnet_caps_probe(-1, &caps);
 	if (err) {
 		fprintf(stderr, "skip: no tun hashing feature here (%s)\n", tunvnet_strerror(err));
-		return 77;
+		return live_no_feature_exit();
 	}
+	if (live_check_uapi(caps.uapi))
+		return 1;
 	uapi = caps.uapi;
 	snprintf(name, sizeof(name), "tveb%d", (int)(getpid() % 100000));
 	o.kind = TUNVNET_KIND_TAP;

@@ -26,6 +26,7 @@
 
 #include "tunvnet/tunvnet.h"
 
+#include "../expect_uapi.h"
 #include "../oper_up.h"
 #include "../selftest_packet.h"
 
@@ -209,8 +210,10 @@ int main(void)
 	err = tunvnet_caps_probe(-1, &caps);
 	if (err) {
 		fprintf(stderr, "skip: no tun hashing feature here (%s)\n", tunvnet_strerror(err));
-		return 77;
+		return live_no_feature_exit();
 	}
+	if (live_check_uapi(caps.uapi))
+		return 1;
 	snprintf(name, sizeof(name), "tvih%d", (int)(getpid() % 100000));
 	o.kind = TUNVNET_KIND_TAP;
 	o.flags = TUNVNET_DEV_MULTI_QUEUE | TUNVNET_DEV_VNET_HDR | TUNVNET_DEV_NONBLOCK |
