@@ -53,7 +53,10 @@ for f in $(grep -oE '^TUNVNET_API [^(]*\b(tunvnet_[a-z0-9_]+)\(' "$src/include/t
 	   grep -oE 'tunvnet_[a-z0-9_]+\($' | tr -d '('); do
 	grep -qw "$f" <<<"$exports" || fail "declared but not exported: $f"
 	ls "$root/share/man/man3/$f.3"* >/dev/null 2>&1 || fail "no man page for $f"
+	# The overview page lists every function (doc/man/libtunvnet.3, FUNCTIONS).
+	grep -q "^\.BR $f (3)" "$src/doc/man/libtunvnet.3" || fail "libtunvnet(3) does not list $f"
 done
+ls "$root/share/man/man3/libtunvnet.3"* >/dev/null 2>&1 || fail "libtunvnet(3) overview not installed"
 ls "$root/share/man/man1/tunvnet-ctl.1"* >/dev/null 2>&1 || fail "tunvnet-ctl(1) not installed"
 [ -x "$root/bin/tunvnet-ctl" ] || fail "tunvnet-ctl not installed"
 
