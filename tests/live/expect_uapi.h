@@ -37,8 +37,9 @@ static inline int live_check_uapi(enum tunvnet_uapi got)
 	return -1;
 }
 
-/* The exit status of a test that found no feature: 77 (skip) unless the
- * kernel was expected to have one, then 1. */
+/* The exit status of a test whose probe answered "no feature" (-EOPNOTSUPP;
+ * not one that could not ask, as without the privilege to open
+ * /dev/net/tun): 77 (skip) unless the kernel was expected to have one, then 1. */
 static inline int live_no_feature_exit(void)
 {
 	return live_check_uapi(TUNVNET_UAPI_NONE) ? 1 : 77;
