@@ -6,17 +6,41 @@ import subprocess
 import sys
 
 out = subprocess.run([sys.argv[1], '--quick', '--json'], check=True, stdout=subprocess.PIPE,
-                     text=True, timeout=120).stdout
+                     text=True, timeout=170).stdout
 rows = json.loads(out)
 assert isinstance(rows, list) and rows, 'empty result'
+OPS = ('toeplitz', 'classify_hash', 'verify', 'rx_loop')
 for r in rows:
-    assert r['op'] in ('toeplitz', 'classify_hash'), r
+    if r['op'] not in OPS:
+        continue  # rows another part of the bench adds check themselves
     assert isinstance(r['impl'], str) and r['impl'], r
     assert isinstance(r['len'], int) and r['len'] > 0, r
-    assert r['mode'] in ('single', 'bulk'), r
     assert isinstance(r['ns_per_op'], (int, float)) and r['ns_per_op'] > 0, r
+    if r['op'] in ('toeplitz', 'classify_hash'):
+        assert r['mode'] in ('single', 'bulk'), r
+    if r['op'] == 'verify':
+        assert r['impl'] == 'tunvnet', r
+        assert r['config'] in ('rss', 'automq'), r
+        assert r['flows'] in (16, 1024, 100000), r
+        assert isinstance(r['queues'], int) and r['queues'] > 0, r
+    if r['op'] == 'rx_loop':
+        assert isinstance(r['verify'], bool), r
 impls = {r['impl'] for r in rows if r['op'] == 'toeplitz'}
 for need in ('tunvnet-auto', 'tunvnet-ref', 'tunvnet-table', 'textbook'):
     assert need in impls, 'missing ' + need
 assert any(r['op'] == 'classify_hash' for r in rows), 'no classify_hash rows'
-print('ok: %d rows, impls %s' % (len(rows), ', '.join(sorted(impls))))
+# Each verify row has its classify_hash row over the same frames and flows.
+for r in rows:
+    if r['op'] != 'verify':
+        continue
+    base = [b for b in rows if b['op'] == 'classify_hash' and b.get('frame') == r['frame']
+            and b.get('flows') == r['flows']]
+    assert base, 'no classify_hash row beside ' + str(r)
+for frame in ('eth-ipv4-tcp', 'eth-ipv6-tcp'):
+    for flows in (16, 1024, 100000):
+        assert any(r['op'] == 'verify' and r['frame'] == frame and r['flows'] == flows
+                   and r['config'] == 'rss' for r in rows), 'no verify row %s %d' % (frame, flows)
+rx = [r for r in rows if r['op'] == 'rx_loop']
+assert len(rx) in (0, 2) and (not rx or {r['verify'] for r in rx} == {True, False}), rx
+print('ok: %d rows, impls %s, rx_loop %s' % (len(rows), ', '.join(sorted(impls)),
+                                             'measured' if rx else 'not measured here'))

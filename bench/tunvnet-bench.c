@@ -18,6 +18,7 @@
 
 #include <tunvnet/tunvnet.h>
 
+#include "bench.h"
 #include "peers.h"
 
 #define POOL 512     /* single: inputs start at 4 * (h & 63) in here */
@@ -39,13 +40,17 @@ struct row {
 	const char *op, *impl, *mode, *frame;
 	size_t len;
 	double ns;
+	unsigned long flows;  /* flow-set rows: how many flows the frames cycle through */
+	const char *config;   /* verify rows: "rss" or "automq"; rx_loop rows: the hash setting */
+	int verify;           /* rx_loop rows: 1 with tunvnet_verify_packet per frame, else 0 */
+	unsigned int queues;  /* verify and rx_loop rows */
 };
 
-static struct row rows[128];
+static struct row rows[256];
 static size_t nrows;
 static double target_ns = 1e6; /* per repetition */
 static int reps = 25;
-static uint32_t sink;
+uint32_t sink;
 
 static uint8_t key[64];
 static uint8_t pool[POOL + 64] __attribute__((aligned(64)));
@@ -55,7 +60,7 @@ static uint32_t wbulk[NBULK * BSTRIDE / 4];
 static uint8_t *bulkptr[NBULK];
 static uint32_t bulkout[NBULK];
 
-static double now_ns(void)
+double now_ns(void)
 {
 	struct timespec ts;
 
@@ -174,8 +179,8 @@ static double bulk(const struct peer *p, size_t len, unsigned long iters)
  * returns the total ns of iters calls, each of unit ops. Many short runs
  * and their minimum: a run that was preempted on a shared machine is lost.
  */
-static double measure(double (*fn)(const struct peer *, size_t, unsigned long),
-		      const struct peer *p, size_t len, unsigned long unit)
+double measure(double (*fn)(const struct peer *, size_t, unsigned long), const struct peer *p,
+	       size_t len, unsigned long unit)
 {
 	unsigned long iters = 64;
 	double t, best = 1e300;
@@ -195,11 +200,22 @@ static double measure(double (*fn)(const struct peer *, size_t, unsigned long),
 	return best;
 }
 
-static void add_row(const char *op, const char *impl, size_t len, const char *mode,
-		    const char *frame, double ns)
+void add_row(const char *op, const char *impl, size_t len, const char *mode, const char *frame,
+	     double ns)
 {
 	if (nrows < sizeof(rows) / sizeof(rows[0]))
-		rows[nrows++] = (struct row){ op, impl, mode, frame, len, ns };
+		rows[nrows++] = (struct row){ op, impl, mode, frame, len, ns, 0, NULL, -1, 0 };
+}
+
+/* The row just added gets the extra keys of flow-set and loop rows. */
+void row_extra(unsigned long flows, const char *config, int verify, unsigned int queues)
+{
+	if (!nrows)
+		return;
+	rows[nrows - 1].flows = flows;
+	rows[nrows - 1].config = config;
+	rows[nrows - 1].verify = verify;
+	rows[nrows - 1].queues = queues;
 }
 
 static uint32_t peer_hash_once(const struct peer *p, const uint8_t *in, const uint32_t *w,
@@ -403,6 +419,18 @@ static double find(const char *op, const char *impl, size_t len, const char *mod
 	return 0;
 }
 
+double row_ns(const char *op, const char *frame, unsigned long flows, const char *config,
+	      int verify)
+{
+	for (size_t i = 0; i < nrows; i++)
+		if (!strcmp(rows[i].op, op) && rows[i].frame && !strcmp(rows[i].frame, frame) &&
+		    (!flows || rows[i].flows == flows) &&
+		    (!config || (rows[i].config && !strcmp(rows[i].config, config))) &&
+		    (verify < 0 || rows[i].verify == verify))
+			return rows[i].ns;
+	return 0;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: tunvnet-bench [--quick] [--json] [--profile spec|linux|qemu]\n"
@@ -428,6 +456,7 @@ int main(int argc, char **argv)
 	static struct frame frames[3];
 	bool json = false, quick = false;
 	struct tunvnet_toeplitz *auto_t = NULL;
+	const char *rx_missing = NULL;
 	size_t i, j, l;
 	int err, a;
 
@@ -543,6 +572,13 @@ int main(int argc, char **argv)
 			measure(cls_bulk, NULL, frames[j].len, 1));
 	}
 
+	err = bench_verify_rows(cls_profile);
+	if (err) {
+		fprintf(stderr, "tunvnet-bench: verify rows: %d\n", err);
+		return 1;
+	}
+	bench_rx_loop_rows(quick, &rx_missing);
+
 	if (json) {
 		printf("[");
 		for (i = 0; i < nrows; i++) {
@@ -552,6 +588,14 @@ int main(int argc, char **argv)
 			       rows[i].ns);
 			if (rows[i].frame)
 				printf(", \"frame\": \"%s\"", rows[i].frame);
+			if (rows[i].flows)
+				printf(", \"flows\": %lu", rows[i].flows);
+			if (rows[i].config)
+				printf(", \"config\": \"%s\"", rows[i].config);
+			if (rows[i].verify >= 0)
+				printf(", \"verify\": %s", rows[i].verify ? "true" : "false");
+			if (rows[i].queues)
+				printf(", \"queues\": %u", rows[i].queues);
 			printf("}");
 		}
 		printf("\n]\n");
@@ -559,6 +603,8 @@ int main(int argc, char **argv)
 			if (peers[i].missing)
 				fprintf(stderr, "tunvnet-bench: %s not measured: %s\n", peers[i].name,
 					peers[i].missing);
+		if (rx_missing)
+			fprintf(stderr, "tunvnet-bench: rx_loop not measured: %s\n", rx_missing);
 	} else {
 		printf("tunvnet-bench: libtunvnet %s linked statically (no PLT), auto = %s, "
 		       "classify profile %s\n",
@@ -568,16 +614,22 @@ int main(int argc, char **argv)
 		printf("single = dependent chain (latency), bulk = %d independent inputs per call; "
 		       "min of %d runs\n\n",
 		       NBULK, reps);
-		printf("%-14s %-17s %-17s %4s %-7s %10s %12s\n", "op", "impl", "frame", "len", "mode",
-		       "ns/op", "vs auto");
+		printf("%-14s %-17s %-17s %4s %-7s %-22s %10s %12s\n", "op", "impl", "frame", "len",
+		       "mode", "flows/config", "ns/op", "vs auto");
 		for (i = 0; i < nrows; i++) {
 			double base = find(rows[i].op, "tunvnet-auto", rows[i].len, rows[i].mode,
 					   rows[i].frame);
 
-			printf("%-14s %-17s %-17s %4zu %-7s %10.2f", rows[i].op, rows[i].impl,
-			       rows[i].frame ? rows[i].frame : "-", rows[i].len, rows[i].mode,
+			char extra[64] = "-";
+
+			if (rows[i].flows || rows[i].config)
+				snprintf(extra, sizeof(extra), "%lu %s%s", rows[i].flows,
+					 rows[i].config ? rows[i].config : "",
+					 rows[i].verify > 0 ? " +verify" : "");
+			printf("%-14s %-17s %-17s %4zu %-7s %-22s %10.2f", rows[i].op, rows[i].impl,
+			       rows[i].frame ? rows[i].frame : "-", rows[i].len, rows[i].mode, extra,
 			       rows[i].ns);
-			if (base > 0 && strcmp(rows[i].impl, "tunvnet-auto"))
+			if (base > 0 && strcmp(rows[i].impl, "tunvnet-auto") && !rows[i].flows)
 				printf(" %11.2fx", rows[i].ns / base);
 			printf("\n");
 		}
@@ -585,6 +637,10 @@ int main(int argc, char **argv)
 		for (i = 0; i < npeers; i++)
 			if (peers[i].missing)
 				printf("not measured: %s (%s)\n", peers[i].name, peers[i].missing);
+		if (rx_missing)
+			printf("not measured: rx_loop (%s)\n", rx_missing);
+		printf("\n");
+		bench_verify_ratios();
 	}
 
 	for (i = 0; i < npeers; i++) {

@@ -13,13 +13,9 @@
  *           eth_get_protocols()/eth_parse_ipv6_hdr()).
  */
 #include "internal.h"
+#include "proto.h"
 #include "toeplitz.h"
 
-#define IPPROTO_HOPOPTS_ 0
-#define IPPROTO_ROUTING_ 43
-#define IPPROTO_FRAGMENT_ 44
-#define IPPROTO_AH_ 51
-#define IPPROTO_DSTOPTS_ 60
 
 struct l4_info {
 	bool tcp, udp;      /* counts as TCP / UDP for the ladder */
@@ -106,8 +102,8 @@ static bool chain_unreadable(const struct tunvnet_flow *f)
 	uint8_t p = f->l4_proto;
 
 	return (f->flags & TUNVNET_FLOW_TRUNCATED) && !(f->flags & TUNVNET_FLOW_EXT_LIMIT) &&
-	       (p == IPPROTO_HOPOPTS_ || p == IPPROTO_ROUTING_ || p == IPPROTO_FRAGMENT_ ||
-		p == IPPROTO_DSTOPTS_ || p == IPPROTO_AH_);
+	       (p == TV_IPPROTO_HOPOPTS || p == TV_IPPROTO_ROUTING || p == TV_IPPROTO_FRAGMENT ||
+		p == TV_IPPROTO_DSTOPTS || p == TV_IPPROTO_AH);
 }
 
 /* spec and qemu: TCP/UDP only with the whole minimal header, never on fragments. */
@@ -210,7 +206,7 @@ static void classify_linux(const struct tunvnet_flow *f, uint32_t types, struct 
 	if (f->flags & TUNVNET_FLOW_VLAN_9100)
 		return;
 	if (v6 && (f->flags & TUNVNET_FLOW_AH)) {
-		proto = IPPROTO_AH_;
+		proto = TV_IPPROTO_AH;
 		frag = false;
 	} else if (v6 && chain_unreadable(f)) {
 		/* __skb_header_pointer() failed on an extension header: out_bad. */
@@ -223,8 +219,8 @@ static void classify_linux(const struct tunvnet_flow *f, uint32_t types, struct 
 	 * and the IP type.
 	 */
 	if (!frag) {
-		l4.tcp = proto == 6;
-		l4.udp = proto == 17;
+		l4.tcp = proto == TV_IPPROTO_TCP;
+		l4.udp = proto == TV_IPPROTO_UDP;
 		l4.ports = (l4.tcp || l4.udp) && (f->flags & TUNVNET_FLOW_PORTS);
 		l4.sport = f->src_port;
 		l4.dport = f->dst_port;
@@ -235,6 +231,7 @@ static void classify_linux(const struct tunvnet_flow *f, uint32_t types, struct 
 TUNVNET_API int tunvnet_classify(const struct tunvnet_flow *flow, uint32_t types,
 				 enum tunvnet_profile profile, struct tunvnet_class *cls)
 {
+	tv_err_clear();
 	if (!flow || !cls)
 		return tv_err(-EINVAL, "classify: no %s", flow ? "class" : "flow");
 	if (types & ~TUNVNET_HASH_TYPES_ALL)
@@ -301,13 +298,13 @@ static unsigned int fast_report(bool v6, enum fast_l4 l4, uint32_t types,
 /* TCP needs its 20-byte minimal header, UDP 8 bytes; anything else nothing. */
 static bool fast_l4_kind(uint8_t proto, size_t avail, enum fast_l4 *l4)
 {
-	if (proto == 6) {
+	if (proto == TV_IPPROTO_TCP) {
 		*l4 = FAST_TCP;
-		return avail >= 20;
+		return avail >= TV_TCP_HLEN;
 	}
-	if (proto == 17) {
+	if (proto == TV_IPPROTO_UDP) {
 		*l4 = FAST_UDP;
-		return avail >= 8;
+		return avail >= TV_UDP_HLEN;
 	}
 	*l4 = FAST_OTHER;
 	return true;
@@ -343,9 +340,10 @@ fast_emit(struct tunvnet_class *cls, unsigned int report, const uint8_t *addrs, 
  * anything else, which the full parser then takes (its answer is the
  * definition: tests/unit/classify/test_fastpath_equiv.c holds us to it).
  */
-static bool classify_fast(const uint8_t *p, size_t len, enum tunvnet_l2 l2, uint32_t types,
-			  enum tunvnet_profile profile, const struct tunvnet_toeplitz *t,
-			  struct tunvnet_class *cls)
+static inline __attribute__((always_inline)) bool
+classify_fast(const uint8_t *p, size_t len, enum tunvnet_l2 l2, uint32_t types,
+	      enum tunvnet_profile profile, const struct tunvnet_toeplitz *t,
+	      struct tunvnet_class *cls, struct tv_fast_info *info)
 {
 	const uint8_t *addrs, *ports;
 	enum fast_l4 l4;
@@ -355,24 +353,24 @@ static bool classify_fast(const uint8_t *p, size_t len, enum tunvnet_l2 l2, uint
 
 	switch (l2) {
 	case TUNVNET_L2_ETH:
-		if (len < 14 + 20)
+		if (len < TV_ETH_HLEN + TV_IPV4_HLEN)
 			return false;
 		proto = tv_get_be16(p + 12);
-		off = 14;
+		off = TV_ETH_HLEN;
 		/* One 802.1Q or 802.1ad tag: every profile skips it alike. */
-		if (proto == 0x8100 || proto == 0x88a8) {
-			proto = tv_get_be16(p + 16);
-			off = 18;
+		if (proto == TV_ETH_P_8021Q || proto == TV_ETH_P_8021AD) {
+			proto = tv_get_be16(p + TV_ETH_HLEN + 2);
+			off = TV_ETH_HLEN + TV_VLAN_HLEN;
 		}
 		break;
 	case TUNVNET_L2_IP:
-		if (len < 20)
+		if (len < TV_IPV4_HLEN)
 			return false;
-		proto = (p[0] >> 4) == 4 ? 0x0800 : 0x86dd;
+		proto = (p[0] >> 4) == 4 ? TV_ETH_P_IP : TV_ETH_P_IPV6;
 		off = 0;
 		break;
 	case TUNVNET_L2_IP_PI:
-		if (len < 4 + 20)
+		if (len < 4 + TV_IPV4_HLEN)
 			return false;
 		proto = tv_get_be16(p + 2);
 		off = 4;
@@ -380,33 +378,42 @@ static bool classify_fast(const uint8_t *p, size_t len, enum tunvnet_l2 l2, uint
 	default:
 		return false;
 	}
-	if (proto == 0x0800) {
+	if (proto == TV_ETH_P_IP) {
 		/* Version 4, no options; neither MF nor a fragment offset. */
-		if (len - off < 20 || p[off] != 0x45 || (tv_get_be16(p + off + 6) & 0x3fff))
+		if (len - off < TV_IPV4_HLEN || p[off] != 0x45 || (tv_get_be16(p + off + 6) & 0x3fff))
 			return false;
-		if (!fast_l4_kind(p[off + 9], len - off - 20, &l4))
+		if (!fast_l4_kind(p[off + 9], len - off - TV_IPV4_HLEN, &l4))
 			return false;
 		v6 = false;
 		addrs = p + off + 12;
-		ports = p + off + 20;
-	} else if (proto == 0x86dd) {
+		ports = p + off + TV_IPV4_HLEN;
+	} else if (proto == TV_ETH_P_IPV6) {
 		uint8_t nh;
 
-		if (len - off < 40 || (p[off] >> 4) != 6)
+		if (len - off < TV_IPV6_HLEN || (p[off] >> 4) != 6)
 			return false;
 		nh = p[off + 6];
 		/* The parser's extension headers: hop-by-hop, routing, fragment, AH, dstopts. */
-		if (nh == 0 || nh == 43 || nh == 44 || nh == 51 || nh == 60)
+		if (nh == TV_IPPROTO_HOPOPTS || nh == TV_IPPROTO_ROUTING || nh == TV_IPPROTO_FRAGMENT ||
+		    nh == TV_IPPROTO_AH || nh == TV_IPPROTO_DSTOPTS)
 			return false;
-		if (!fast_l4_kind(nh, len - off - 40, &l4))
+		if (!fast_l4_kind(nh, len - off - TV_IPV6_HLEN, &l4))
 			return false;
 		v6 = true;
 		addrs = p + off + 8;
-		ports = p + off + 40;
+		ports = p + off + TV_IPV6_HLEN;
 	} else {
 		return false;
 	}
 
+	if (info) {
+		info->l4_proto = v6 ? p[off + 6] : p[off + 9];
+		info->vlan_tags = off == TV_ETH_HLEN + TV_VLAN_HLEN;
+		info->ethertype = l2 == TUNVNET_L2_IP ? 0 : proto; /* as the parser has it */
+		info->alen = v6 ? 16 : 4;
+		info->addrs = addrs;
+		info->ports = l4 == FAST_OTHER ? NULL : ports;
+	}
 	if (v6)
 		fast_emit(cls, fast_report(true, l4, types, profile), addrs, 32, ports, t);
 	else
@@ -421,10 +428,11 @@ TUNVNET_API int tunvnet_classify_hash(const void *pkt, size_t len, enum tunvnet_
 	struct tunvnet_flow flow;
 	int err;
 
+	tv_err_clear();
 	if (!cls)
 		return tv_err(-EINVAL, "classify_hash: no class");
 	if (pkt && !(types & ~TUNVNET_HASH_TYPES_ALL) && (unsigned int)profile <= TUNVNET_PROFILE_QEMU &&
-	    classify_fast(pkt, len, l2, types, profile, t, cls))
+	    classify_fast(pkt, len, l2, types, profile, t, cls, NULL))
 		return 0;
 	err = tunvnet_packet_parse(pkt, len, l2, &flow);
 	if (err)
@@ -435,4 +443,11 @@ TUNVNET_API int tunvnet_classify_hash(const void *pkt, size_t len, enum tunvnet_
 	if (t && cls->report != TUNVNET_REPORT_NONE)
 		cls->hash = tunvnet_toeplitz_hash(t, cls->input, cls->input_len);
 	return 0;
+}
+
+bool tv_classify_fast(const void *pkt, size_t len, enum tunvnet_l2 l2, uint32_t types,
+		      enum tunvnet_profile profile, const struct tunvnet_toeplitz *t,
+		      struct tunvnet_class *cls, struct tv_fast_info *info)
+{
+	return classify_fast(pkt, len, l2, types, profile, t, cls, info);
 }

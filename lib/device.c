@@ -17,11 +17,8 @@
 
 #include "device.h"
 #include "uapi.h"
+#include "vtap.h"
 
-#define TV_ETH_HLEN 14
-#define TV_VLAN_HLEN 4
-/* A GSO frame from the stack: the 64 KiB GSO/GRO limit from L3 on. */
-#define TV_GSO_MAX 65536
 /* The flags only this library keeps: no kernel call reports them. */
 #define TV_DEV_LIB_FLAGS (TUNVNET_DEV_NONBLOCK | TUNVNET_DEV_KEEP_FDS)
 
@@ -46,10 +43,6 @@ int tv_ioctl_err(const char *name, const char *what, int e)
 	}
 }
 
-static bool is_vtap(enum tunvnet_kind k)
-{
-	return k == TUNVNET_KIND_MACVTAP || k == TUNVNET_KIND_IPVTAP;
-}
 
 /* ---- the snapshot protocol (device.h) ---- */
 
@@ -67,11 +60,17 @@ const struct tv_io *tv_io_get(struct tunvnet_dev *d, unsigned int q, int slot)
 	}
 }
 
+static void fill_unref(struct tv_fill *f)
+{
+	if (f && --f->refs == 0)
+		f->release(f);
+}
+
 static void io_free(struct tv_io *s)
 {
 	if (!s)
 		return;
-	tv_fill_free(s->fill);
+	fill_unref(s->fill);
 	free(s);
 }
 
@@ -133,12 +132,10 @@ int tv_dev_publish_layout(struct tunvnet_dev *d, int hdr_sz, enum tunvnet_endian
 	s->hdr_sz = hdr_sz;
 	s->endian = e;
 	s->pi = pi;
-	/* The filler's configuration stays with the device, not the layout. */
-	s->fill = cur ? tv_fill_dup(cur->fill) : NULL;
-	if (cur && cur->fill && !s->fill) {
-		free(s);
-		return tv_err(-ENOMEM, "out of memory");
-	}
+	/* The filler's configuration stays as it is: shared. */
+	s->fill = cur ? cur->fill : NULL;
+	if (s->fill)
+		s->fill->refs++;
 	io_publish(d, s);
 	return 0;
 }
@@ -148,10 +145,13 @@ int tv_dev_publish_fill(struct tunvnet_dev *d, struct tv_fill *fill)
 	struct tv_io *s = io_clone(d);
 
 	if (!s) {
-		tv_fill_free(fill);
+		if (fill && !fill->refs)
+			fill->release(fill);
 		return tv_err(-ENOMEM, "out of memory");
 	}
 	s->fill = fill;
+	if (fill)
+		fill->refs++;
 	io_publish(d, s);
 	return 0;
 }
@@ -228,7 +228,8 @@ void tv_dev_free(struct tunvnet_dev *d)
 		d->retired = r->next_retired;
 		io_free(r);
 	}
-	tv_hash_state_free(d->hash);
+	if (d->hash)
+		d->hash_release(d->hash);
 	free(d);
 }
 
@@ -484,6 +485,46 @@ static int opts_in(struct tunvnet_dev_opts *o, const struct tunvnet_dev_opts *op
 	return 0;
 }
 
+/* The feature flags TUNSETIFF sets: on an existing device it replaces them. */
+#define TV_DEV_FEATURES (TUNVNET_DEV_MULTI_QUEUE | TUNVNET_DEV_VNET_HDR | TUNVNET_DEV_PI | \
+			 TUNVNET_DEV_NAPI)
+
+/*
+ * Attaching to an existing tun/tap: TUNSETIFF would replace its feature
+ * flags with ours, so a VMM's vnet header setting, packet info or NAPI
+ * would change under it. Attach with the flags it has; refuse to add one
+ * it lacks (that would change it for every other user). Without sysfs
+ * tun_flags the device cannot be asked, and the caller's flags are used.
+ */
+static int keep_features(const char *nm, struct tunvnet_dev_opts *o)
+{
+	uint32_t have, want = o->flags & TV_DEV_FEATURES;
+	unsigned int iff;
+	char list[96] = "";
+
+	if (read_tun_flags(nm, &iff) != 0)
+		return 0;
+	have = iff_to_flags(iff, 0) & TV_DEV_FEATURES;
+	if ((iff & TV_IFF_TUN) != (o->kind == TUNVNET_KIND_TUN ? TV_IFF_TUN : 0))
+		return tv_err(-EINVAL, "%s exists as a %s device, not %s", nm,
+			      iff & TV_IFF_TUN ? "tun" : "tap", tunvnet_kind_name(o->kind));
+	if (!(want & ~have)) {
+		o->flags |= have;
+		return 0;
+	}
+	if (want & ~have & TUNVNET_DEV_MULTI_QUEUE)
+		strcat(list, " MULTI_QUEUE");
+	if (want & ~have & TUNVNET_DEV_VNET_HDR)
+		strcat(list, " VNET_HDR");
+	if (want & ~have & TUNVNET_DEV_PI)
+		strcat(list, " PI");
+	if (want & ~have & TUNVNET_DEV_NAPI)
+		strcat(list, " NAPI");
+	return tv_err(-EINVAL, "%s exists without%s: attaching would change it for its other "
+			       "users (TUNSETIFF replaces a device's flags); open it without them, "
+			       "or delete and re-create it", nm, list);
+}
+
 /* Open /dev/net/tun and attach to (or create) name; returns the fd. */
 static int tun_attach(char name[IFNAMSIZ], short iff, bool excl)
 {
@@ -564,6 +605,11 @@ TUNVNET_API int tunvnet_dev_open(const char *name, const struct tunvnet_dev_opts
 	}
 	/* Whether this call creates the device decides what we know of its offloads. */
 	existed = nm[0] && !strchr(nm, '%') && if_nametoindex(nm) != 0;
+	if (existed && !(o.flags & TUNVNET_DEV_EXCL)) {
+		err = keep_features(nm, &o);
+		if (err)
+			return err;
+	}
 
 	err = tv_dev_alloc(&d);
 	if (err)
@@ -623,107 +669,6 @@ fail:
 	return err;
 }
 
-int tv_vtap_entry(const char *ifname, const char *cls, char *entry, size_t len)
-{
-	char path[PATH_MAX];
-	struct dirent *de;
-	DIR *dir;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/%s", ifname, cls);
-	dir = opendir(path);
-	if (!dir)
-		return -ENOENT;
-	while ((de = readdir(dir)))
-		if (strncmp(de->d_name, "tap", 3) == 0)
-			break;
-	if (de)
-		snprintf(entry, len, "%s", de->d_name);
-	closedir(dir);
-	return de ? 0 : -ENODEV;
-}
-
-/* /sys/class/net/NAME/{macvtap,ipvtap}/tapN: kind, node and major:minor. */
-static int vtap_lookup(const char *ifname, enum tunvnet_kind *kind, char *node, size_t node_len,
-		       dev_t *rdev)
-{
-	static const struct {
-		const char *cls;
-		enum tunvnet_kind kind;
-	} classes[] = { { "macvtap", TUNVNET_KIND_MACVTAP }, { "ipvtap", TUNVNET_KIND_IPVTAP } };
-	char path[PATH_MAX], buf[32], tap[NAME_MAX + 1];
-	unsigned int maj, min;
-	size_t i;
-	int err = -ENOENT;
-	FILE *f;
-
-	for (i = 0; i < TV_ARRAY_SIZE(classes); i++) {
-		err = tv_vtap_entry(ifname, classes[i].cls, tap, sizeof(tap));
-		if (err != -ENOENT)
-			break;
-	}
-	if (err == -ENOENT) {
-		snprintf(path, sizeof(path), "/sys/class/net/%s", ifname);
-		if (access(path, F_OK) < 0)
-			return tv_err(-ENODEV, "no interface named %s", ifname);
-		return tv_err(-ENODEV, "%s is not a macvtap or ipvtap link", ifname);
-	}
-	*kind = classes[i].kind;
-	if (err)
-		return tv_err(-ENODEV, "%s has no tapN entry in sysfs", ifname);
-	if (strlen(tap) + 6 > node_len)
-		return tv_err(-ENAMETOOLONG, "%s: tap entry name too long", ifname);
-	snprintf(node, node_len, "/dev/%.*s", (int)(node_len - 6), tap);
-	snprintf(path, sizeof(path), "/sys/class/net/%s/%s/%s/dev", ifname, classes[i].cls, tap);
-	/* The major is dynamic: read it, never compute it. */
-	f = fopen(path, "re");
-	if (!f)
-		return tv_err(-errno, "cannot read %s: %s", path, strerror(errno));
-	if (!fgets(buf, sizeof(buf), f) || sscanf(buf, "%u:%u", &maj, &min) != 2) {
-		fclose(f);
-		return tv_err(-EIO, "cannot parse major:minor in %s", path);
-	}
-	fclose(f);
-	*rdev = makedev(maj, min);
-	return 0;
-}
-
-/* Make sure node is the char device rdev, creating it where udev has not. */
-static int vtap_node(const char *node, dev_t rdev)
-{
-	struct stat st;
-
-	if (stat(node, &st) == 0) {
-		if (S_ISCHR(st.st_mode) && st.st_rdev == rdev)
-			return 0;
-		return tv_err(-EEXIST, "%s exists but is not the char device %u:%u", node,
-			      major(rdev), minor(rdev));
-	}
-	if (errno != ENOENT)
-		return tv_err(-errno, "cannot stat %s: %s", node, strerror(errno));
-	if (mknod(node, S_IFCHR | 0600, rdev) < 0 && errno != EEXIST)
-		return tv_err(-errno, "cannot create %s (%u:%u): %s", node, major(rdev),
-			      minor(rdev), strerror(errno));
-	return 0;
-}
-
-static int vtap_open_queue(const struct tunvnet_dev *d)
-{
-	int fd = open(d->node, O_RDWR | O_CLOEXEC);
-
-	if (fd < 0) {
-		int e = errno;
-
-		if (e == EACCES || e == EPERM)
-			return tv_err(-e, "cannot open %s: %s (needs root or access to the node)",
-				      d->node, strerror(e));
-		if (e == ENXIO || e == ENODEV)
-			return tv_err(-ENODEV, "cannot open %s: the %s link is gone or has no "
-					       "room for another queue", d->node, d->name);
-		return tv_err(-e, "cannot open %s: %s", d->node, strerror(e));
-	}
-	return fd;
-}
-
 TUNVNET_API int tunvnet_dev_open_vtap(const char *ifname, const struct tunvnet_dev_opts *opts,
 				      struct tunvnet_dev **devp)
 {
@@ -752,9 +697,9 @@ TUNVNET_API int tunvnet_dev_open_vtap(const char *ifname, const struct tunvnet_d
 	err = tv_dev_alloc(&d);
 	if (err)
 		return err;
-	err = vtap_lookup(ifname, &kind, d->node, sizeof(d->node), &rdev);
+	err = tv_vtap_lookup(ifname, &kind, d->node, sizeof(d->node), &rdev);
 	if (!err)
-		err = vtap_node(d->node, rdev);
+		err = tv_vtap_node(d->node, rdev);
 	if (err) {
 		tv_dev_free(d);
 		return err;
@@ -763,7 +708,7 @@ TUNVNET_API int tunvnet_dev_open_vtap(const char *ifname, const struct tunvnet_d
 	d->kind = kind;
 	d->flags = o.flags & TV_DEV_LIB_FLAGS;
 	for (i = 0; i < o.queues; i++) {
-		fd = vtap_open_queue(d);
+		fd = tv_vtap_open(d->node, d->name);
 		if (fd < 0) {
 			err = fd;
 			goto fail;
@@ -827,7 +772,7 @@ TUNVNET_API int tunvnet_dev_adopt(int fd, const struct tunvnet_dev_opts *opts,
 	d->name[IFNAMSIZ - 1] = '\0';
 	if (major(st.st_rdev) == TV_TUN_MAJOR && minor(st.st_rdev) == TV_TUN_MINOR) {
 		d->kind = ifr.ifr_flags & TV_IFF_TUN ? TUNVNET_KIND_TUN : TUNVNET_KIND_TAP;
-	} else if (vtap_lookup(d->name, &kind, d->node, sizeof(d->node), &rdev) == 0) {
+	} else if (tv_vtap_lookup(d->name, &kind, d->node, sizeof(d->node), &rdev) == 0) {
 		d->kind = kind;
 	} else {
 		/* No sysfs: a /dev/tapN queue all the same; macvtap is the common one. */
@@ -858,6 +803,7 @@ fail:
 
 TUNVNET_API void tunvnet_dev_close(struct tunvnet_dev *dev)
 {
+	tv_err_clear();
 	tv_dev_free(dev);
 }
 
@@ -875,10 +821,10 @@ TUNVNET_API int tunvnet_dev_add_queue(struct tunvnet_dev *dev)
 	if (dev->nq >= TV_IO_QUEUES)
 		return tv_err(-ENOSPC, "%s: a handle holds at most %d queues", dname(dev),
 			      TV_IO_QUEUES);
-	if (is_vtap(dev->kind)) {
+	if (tv_kind_is_vtap(dev->kind)) {
 		if (!dev->node[0])
 			return tv_err(-EINVAL, "no /dev/tapN node known for %s", dname(dev));
-		fd = vtap_open_queue(dev);
+		fd = tv_vtap_open(dev->node, dev->name);
 	} else {
 		if (!(tv_dev_flags(dev) & TUNVNET_DEV_MULTI_QUEUE))
 			return tv_err(-EINVAL, "%s is not multi-queue (TUNVNET_DEV_MULTI_QUEUE)",
@@ -926,33 +872,50 @@ TUNVNET_API int tunvnet_dev_adopt_queue(struct tunvnet_dev *dev, int fd)
 
 TUNVNET_API const char *tunvnet_dev_name(const struct tunvnet_dev *dev)
 {
+	tv_err_clear();
 	return dev ? dev->name : "";
 }
 
 TUNVNET_API enum tunvnet_kind tunvnet_dev_kind(const struct tunvnet_dev *dev)
 {
+	tv_err_clear();
 	return dev ? dev->kind : TUNVNET_KIND_UNKNOWN;
+}
+
+TUNVNET_API enum tunvnet_l2 tunvnet_dev_l2(const struct tunvnet_dev *dev)
+{
+	tv_err_clear();
+	if (dev && dev->kind == TUNVNET_KIND_TUN)
+		return tv_dev_flags(dev) & TUNVNET_DEV_PI ? TUNVNET_L2_IP_PI : TUNVNET_L2_IP;
+	return TUNVNET_L2_ETH; /* tap, macvtap, ipvtap (and no handle) */
 }
 
 TUNVNET_API int tunvnet_dev_ifindex(const struct tunvnet_dev *dev)
 {
+	tv_err_clear();
 	return dev ? dev->ifindex : -EINVAL;
 }
 
 TUNVNET_API unsigned int tunvnet_dev_num_queues(const struct tunvnet_dev *dev)
 {
+	tv_err_clear();
 	return dev ? tv_dev_nq(dev) : 0;
 }
 
 TUNVNET_API int tunvnet_dev_queue_fd(const struct tunvnet_dev *dev, unsigned int q)
 {
-	if (!dev || q >= tv_dev_nq(dev))
-		return -EINVAL;
+	tv_err_clear();
+	if (!dev)
+		return tv_err(-EINVAL, "no device handle");
+	if (q >= tv_dev_nq(dev))
+		return tv_err(-EINVAL, "queue %u does not exist (%s has %u)", q, dev->name,
+			      tv_dev_nq(dev));
 	return tv_dev_fd(dev, q);
 }
 
 TUNVNET_API uint32_t tunvnet_dev_flags(const struct tunvnet_dev *dev)
 {
+	tv_err_clear();
 	return dev ? tv_dev_flags(dev) : 0;
 }
 
@@ -961,7 +924,7 @@ TUNVNET_API int tunvnet_dev_set_persist(struct tunvnet_dev *dev, bool persist)
 	tv_err_clear();
 	if (!dev || !dev->nq)
 		return tv_err(-EINVAL, "no device handle");
-	if (is_vtap(dev->kind))
+	if (tv_kind_is_vtap(dev->kind))
 		return tv_err(-EOPNOTSUPP, "%s is a %s link: it stays until deleted "
 					   "(tunvnet_link_delete); persistence is a tun/tap setting",
 			      dev->name, tunvnet_kind_name(dev->kind));
@@ -989,57 +952,6 @@ TUNVNET_API int tunvnet_dev_set_nonblock(struct tunvnet_dev *dev, bool nonblock)
 	flags_store(dev, nonblock ? tv_dev_flags(dev) | TUNVNET_DEV_NONBLOCK
 				  : tv_dev_flags(dev) & ~TUNVNET_DEV_NONBLOCK);
 	return 0;
-}
-
-/* A socket for the SIOC*IF* calls: any family reaches the device ioctls. */
-static int ctl_socket(void)
-{
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-
-	if (s < 0)
-		s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	return s < 0 ? -errno : s;
-}
-
-static int if_ioctl(const struct tunvnet_dev *dev, unsigned long req, struct ifreq *ifr,
-		    const char *what)
-{
-	int s = ctl_socket(), e;
-
-	if (s < 0)
-		return tv_err(s, "cannot open a socket for %s: %s", what, strerror(-s));
-	memcpy(ifr->ifr_name, dev->name, IFNAMSIZ);
-	if (ioctl(s, req, ifr) < 0) {
-		e = errno;
-		close(s);
-		if (e == ENODEV)
-			return tv_err(-EBADFD, "device %s was deleted (%s: no such device)",
-				      dev->name, what);
-		return tv_ioctl_err(dev->name, what, e);
-	}
-	close(s);
-	return 0;
-}
-
-TUNVNET_API int tunvnet_dev_set_up(struct tunvnet_dev *dev, bool up)
-{
-	struct ifreq ifr;
-	int err;
-
-	tv_err_clear();
-	if (!dev || !dev->name[0])
-		return tv_err(-EINVAL, "no device handle");
-	memset(&ifr, 0, sizeof(ifr));
-	err = if_ioctl(dev, SIOCGIFFLAGS, &ifr, "SIOCGIFFLAGS");
-	if (err)
-		return err;
-	if (!!(ifr.ifr_flags & IFF_UP) == up)
-		return 0;
-	if (up)
-		ifr.ifr_flags |= IFF_UP;
-	else
-		ifr.ifr_flags &= ~IFF_UP;
-	return if_ioctl(dev, SIOCSIFFLAGS, &ifr, "SIOCSIFFLAGS");
 }
 
 /*
@@ -1140,41 +1052,5 @@ TUNVNET_API int tunvnet_dev_get_vnet_endian(struct tunvnet_dev *dev, enum tunvne
 			return err;
 	}
 	*endian = e;
-	return 0;
-}
-
-/*
- * The largest frame a read returns. Without GSO it is the MTU plus the
- * link header: 14 for Ethernet and 8 for two VLAN tags on tap kinds, and the
- * 4-byte packet info on tun without IFF_NO_PI. With GSO offloads a frame can
- * reach the 64 KiB GSO limit plus the same headers. TUNSETOFFLOAD cannot be
- * read back, so GSO is assumed possible unless this handle created the
- * device (the library never enables offloads); macvtap/ipvtap enable
- * offloads by default, so always.
- */
-TUNVNET_API int tunvnet_dev_max_frame(struct tunvnet_dev *dev, size_t *len)
-{
-	struct ifreq ifr;
-	size_t link, body;
-	int err;
-
-	tv_err_clear();
-	if (!dev || !tv_dev_nq(dev) || !len)
-		return tv_err(-EINVAL, "no device handle or no output");
-	err = getiff(tv_dev_fd(dev, 0), &ifr);
-	if (err)
-		return tv_ioctl_err(dev->name, "TUNGETIFF", -err);
-	memset(&ifr, 0, sizeof(ifr));
-	err = if_ioctl(dev, SIOCGIFMTU, &ifr, "SIOCGIFMTU");
-	if (err)
-		return err;
-	link = dev->kind == TUNVNET_KIND_TUN ? 0 : TV_ETH_HLEN + 2 * TV_VLAN_HLEN;
-	if (tv_dev_flags(dev) & TUNVNET_DEV_PI)
-		link += TV_PI_LEN;
-	body = (size_t)(ifr.ifr_mtu > 0 ? ifr.ifr_mtu : 0);
-	if ((is_vtap(dev->kind) || !dev->created) && body < TV_GSO_MAX)
-		body = TV_GSO_MAX;
-	*len = body + link;
-	__atomic_store_n(&dev->max_frame, *len, __ATOMIC_RELAXED);
 	return 0;
 }

@@ -37,21 +37,29 @@ static inline bool tv_hdr_sz_known(size_t sz)
 	       sz == TUNVNET_HDR_HASH_LEN || sz == TUNVNET_HDR_TUNNEL_LEN;
 }
 
-struct tv_fill; /* report.c: what the report filler needs (opaque here) */
+/*
+ * What the report filler needs (report.c builds it, embedding this first).
+ * Snapshots share it: refs counts them, on the control thread only (readers
+ * never touch it); release runs when the last one goes.
+ */
+struct tv_fill {
+	unsigned int refs;
+	void (*release)(struct tv_fill *f);
+};
 
 /* An immutable snapshot of what a reader needs to interpret bytes. */
 struct tv_io {
 	int hdr_sz;                 /* 0 without IFF_VNET_HDR, else the kernel's, <= 24 */
 	enum tunvnet_endian endian; /* legacy-field endianness in force */
 	bool pi;                    /* frames start with the 4-byte packet info */
-	struct tv_fill *fill;       /* owned; NULL: reports are the kernel's (or none) */
+	struct tv_fill *fill;       /* shared (refs); NULL: reports are the kernel's (or none) */
 	struct tv_io *next_retired; /* control thread only */
 };
 
 struct tv_queue {
 	int fd;
 	bool adopted;           /* fd handed in by the caller */
-	int io_err;             /* header.c, this queue's reader only: deferred error */
+	int io_err;             /* header.c alone, this queue's reader: deferred error */
 	struct tv_io *hazard[2]; /* atomic: snapshot in use by the reader [0] / writer [1] */
 };
 #define TV_HAZ_RX 0
@@ -71,14 +79,22 @@ struct tunvnet_dev {
 	struct tv_io *io;           /* current snapshot: tv_io_get() / tv_dev_io() */
 	unsigned int layout_seq;    /* odd while a header layout change is under way */
 	struct tv_io *retired;      /* replaced snapshots a reader may still hold */
-	/* tunvnet_dev_max_frame's last answer (0 unknown), any thread, atomic. */
+	/* ifctl.c: tunvnet_dev_max_frame's last answer (0 unknown), any
+	 * thread, atomic; tv_dev_max_frame_cached/_forget. */
 	size_t max_frame;
 
 	struct tv_queue q[TV_IO_QUEUES];
 
-	/* hashcfg.c, control thread: the configuration applied, the probe. */
+	/* hashcfg.c, control thread: the configuration applied, the probe;
+	 * hash_release (set by hashcfg.c) frees it with the handle. */
 	struct tv_hash_state *hash;
+	void (*hash_release)(struct tv_hash_state *h);
 };
+
+static inline bool tv_kind_is_vtap(enum tunvnet_kind k)
+{
+	return k == TUNVNET_KIND_MACVTAP || k == TUNVNET_KIND_IPVTAP;
+}
 
 /* ---- device.c: accessors and the snapshot protocol ---- */
 
@@ -119,8 +135,8 @@ static inline unsigned int tv_layout_seq(const struct tunvnet_dev *d)
 
 /*
  * Control thread: publish a new snapshot equal to the current one but for
- * the fill configuration (owned by the new snapshot from now on, NULL for
- * none). Frees what no reader holds any more.
+ * the fill configuration (its refs start at 0; the snapshots take theirs;
+ * NULL for none). Frees what no reader holds any more.
  */
 int tv_dev_publish_fill(struct tunvnet_dev *d, struct tv_fill *fill);
 
@@ -139,10 +155,9 @@ void tv_dev_free(struct tunvnet_dev *d);
  */
 int tv_ioctl_err(const char *name, const char *what, int e);
 
-/* hashcfg.c: its state, freed with the handle. */
-void tv_hash_state_free(struct tv_hash_state *h);
-/* report.c: a fill configuration, freed with its snapshot. */
-void tv_fill_free(struct tv_fill *f);
-struct tv_fill *tv_fill_dup(const struct tv_fill *f); /* NULL in, NULL out */
+/* ifctl.c: the cached largest frame (0 unknown); forget it after a truncation. */
+size_t tv_dev_max_frame_cached(const struct tunvnet_dev *dev);
+void tv_dev_max_frame_forget(struct tunvnet_dev *dev);
+
 
 #endif /* TUNVNET_DEVICE_H */

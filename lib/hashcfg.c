@@ -31,7 +31,7 @@ struct tv_hash_state {
 	int caps_err;
 };
 
-void tv_hash_state_free(struct tv_hash_state *h)
+static void hash_state_free(struct tv_hash_state *h)
 {
 	if (!h)
 		return;
@@ -41,8 +41,10 @@ void tv_hash_state_free(struct tv_hash_state *h)
 
 static struct tv_hash_state *hash_state(struct tunvnet_dev *dev)
 {
-	if (!dev->hash)
+	if (!dev->hash) {
 		dev->hash = calloc(1, sizeof(*dev->hash));
+		dev->hash_release = hash_state_free;
+	}
 	if (!dev->hash)
 		tv_err(-ENOMEM, "out of memory");
 	return dev->hash;

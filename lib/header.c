@@ -299,7 +299,7 @@ static int read_one(struct tunvnet_dev *dev, unsigned int q, int fd,
 		tv_io_put(dev, q, TV_HAZ_RX);
 		pkt->len = 0;
 		/* The cached bound is stale (MTU raised?): ask again next time. */
-		__atomic_store_n(&dev->max_frame, 0, __ATOMIC_RELAXED);
+		tv_dev_max_frame_forget(dev);
 		return tv_err(-EMSGSIZE, "queue %u of %s: a frame longer than the %zu-byte buffer "
 					 "was truncated by the kernel and dropped (the device's "
 					 "largest frame grew: MTU, offloads?)",
@@ -340,7 +340,7 @@ TUNVNET_API int tunvnet_queue_read(struct tunvnet_dev *dev, unsigned int q,
 
 	/* Check every buffer before anything is read, so none is cut short.
 	 * The bound is cached: asking the kernel costs two syscalls a call. */
-	max_frame = __atomic_load_n(&dev->max_frame, __ATOMIC_RELAXED);
+	max_frame = tv_dev_max_frame_cached(dev);
 	if (!max_frame) {
 		err = tunvnet_dev_max_frame(dev, &max_frame);
 		if (err)

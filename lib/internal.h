@@ -35,12 +35,23 @@ int tv_opts_copy(void *dst, size_t dst_sz, const void *src, size_t min_sz);
 void tv_opts_out(void *dst, const void *src, size_t src_sz);
 
 /*
- * device.c: the tapN entry sysfs lists under /sys/class/net/IFNAME/CLS (CLS
- * "macvtap" or "ipvtap"), which names the link's /dev/tapN: read, never
- * guessed. 0 with the name in entry; -ENOENT without that directory (not a
- * link of that class), -ENODEV when it lists no tapN. Records no message.
+ * classify.c: tunvnet_classify_hash's fast walk (plain IPv4 without options
+ * or fragments, IPv6 without extension headers, at most one 802.1Q/802.1ad
+ * tag) for callers that go on to need a little of the flow. False when the
+ * packet needs the full parser; its answer then is the definition. Valid
+ * arguments only (types within 0x1ff, a known profile, pkt non-NULL).
  */
-int tv_vtap_entry(const char *ifname, const char *cls, char *entry, size_t len);
+struct tv_fast_info {
+	uint8_t l4_proto;       /* the IP protocol / next header */
+	uint8_t vlan_tags;      /* 0 or 1 */
+	uint16_t ethertype;     /* as tunvnet_flow.ethertype (0 for L2_IP) */
+	uint8_t alen;           /* 4 or 16 */
+	const uint8_t *addrs;   /* source then destination address, in the packet */
+	const uint8_t *ports;   /* TCP/UDP: the 4 port bytes, in the packet; else NULL */
+};
+bool tv_classify_fast(const void *pkt, size_t len, enum tunvnet_l2 l2, uint32_t types,
+		      enum tunvnet_profile profile, const struct tunvnet_toeplitz *t,
+		      struct tunvnet_class *cls, struct tv_fast_info *info);
 
 /* Unaligned, explicit-endian loads and stores: packet data is untrusted bytes. */
 static inline uint16_t tv_get_be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }

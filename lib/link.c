@@ -18,6 +18,8 @@
 #include <netlink/route/link/macvtap.h>
 
 #include "internal.h"
+#include "uapi.h" /* TV_IFF_TUN, TV_IFF_TAP */
+#include "vtap.h"
 
 /* Our own copies: these values are uAPI, but kernel header versions vary. */
 enum {
@@ -36,8 +38,6 @@ enum {
 #define TV_IFLA_IPVLAN_MODE 1  /* u16 */
 #define TV_IFLA_IPVLAN_FLAGS 2 /* u16 */
 #define TV_IFLA_VTAP_MAX 2
-#define TV_IFF_TUN 0x0001
-#define TV_IFF_TAP 0x0002
 
 static const struct {
 	uint32_t mode;

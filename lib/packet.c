@@ -8,21 +8,9 @@
  * buffer or by a fixed count.
  */
 #include "internal.h"
+#include "proto.h"
 
-#define ETH_HLEN 14
-#define ETH_P_IP 0x0800
-#define ETH_P_IPV6 0x86dd
-#define ETH_P_8021Q 0x8100
-#define ETH_P_8021AD 0x88a8
-#define ETH_P_QINQ1 0x9100 /* pre-standard Q-in-Q */
 
-#define IPPROTO_HOPOPTS_ 0
-#define IPPROTO_TCP_ 6
-#define IPPROTO_UDP_ 17
-#define IPPROTO_ROUTING_ 43
-#define IPPROTO_FRAGMENT_ 44
-#define IPPROTO_AH_ 51
-#define IPPROTO_DSTOPTS_ 60
 
 #define IPV6_OPT_PAD1 0
 #define IPV6_OPT_HOME_ADDR 0xc9
@@ -48,12 +36,12 @@ static void parse_l4(const uint8_t *p, size_t len, size_t off, struct tunvnet_fl
 	size_t min;
 
 	flow->l4_off = off16(off);
-	if (flow->l4_proto == IPPROTO_TCP_) {
+	if (flow->l4_proto == TV_IPPROTO_TCP) {
 		flow->flags |= TUNVNET_FLOW_TCP;
-		min = 20;
-	} else if (flow->l4_proto == IPPROTO_UDP_) {
+		min = TV_TCP_HLEN;
+	} else if (flow->l4_proto == TV_IPPROTO_UDP) {
 		flow->flags |= TUNVNET_FLOW_UDP;
-		min = 8;
+		min = TV_UDP_HLEN;
 	} else {
 		return;
 	}
@@ -72,17 +60,17 @@ static void parse_ipv4(const uint8_t *p, size_t len, size_t off, struct tunvnet_
 	uint16_t frag;
 
 	flow->l3_off = off16(off);
-	if (len - off < 20) {
+	if (len - off < TV_IPV4_HLEN) {
 		flow->flags |= TUNVNET_FLOW_TRUNCATED;
 		return;
 	}
 	ihl = (size_t)(p[off] & 0x0f) * 4;
-	if (ihl < 20)
+	if (ihl < TV_IPV4_HLEN)
 		return; /* malformed: not an IPv4 header anyone hashes */
 	flow->flags |= TUNVNET_FLOW_IPV4;
 	if ((p[off] >> 4) != 4)
 		flow->flags |= TUNVNET_FLOW_VERSION_MISMATCH;
-	if (ihl > 20)
+	if (ihl > TV_IPV4_HLEN)
 		flow->flags |= TUNVNET_FLOW_IPV4_OPTIONS;
 	memcpy(flow->src, p + off + 12, 4);
 	memcpy(flow->dst, p + off + 16, 4);
@@ -137,7 +125,7 @@ static void parse_ipv6(const uint8_t *p, size_t len, size_t off, struct tunvnet_
 	int walked = 0;
 
 	flow->l3_off = off16(off);
-	if (len - off < 40) {
+	if (len - off < TV_IPV6_HLEN) {
 		flow->flags |= TUNVNET_FLOW_TRUNCATED;
 		return;
 	}
@@ -147,13 +135,13 @@ static void parse_ipv6(const uint8_t *p, size_t len, size_t off, struct tunvnet_
 	memcpy(flow->src, p + off + 8, 16);
 	memcpy(flow->dst, p + off + 24, 16);
 	nh = p[off + 6];
-	o = off + 40;
+	o = off + TV_IPV6_HLEN;
 
 	for (;;) {
 		size_t hlen, avail;
 
-		if (nh != IPPROTO_HOPOPTS_ && nh != IPPROTO_ROUTING_ && nh != IPPROTO_FRAGMENT_ &&
-		    nh != IPPROTO_DSTOPTS_ && nh != IPPROTO_AH_)
+		if (nh != TV_IPPROTO_HOPOPTS && nh != TV_IPPROTO_ROUTING && nh != TV_IPPROTO_FRAGMENT &&
+		    nh != TV_IPPROTO_DSTOPTS && nh != TV_IPPROTO_AH)
 			break;
 		if (walked == EXT_HDR_MAX) {
 			flow->flags |= TUNVNET_FLOW_EXT_LIMIT;
@@ -168,13 +156,13 @@ static void parse_ipv6(const uint8_t *p, size_t len, size_t off, struct tunvnet_
 		 * and length bytes (the whole 8 bytes of a fragment header); a body
 		 * that runs past the end is noted but does not stop the walk.
 		 */
-		if (avail < (nh == IPPROTO_FRAGMENT_ ? 8u : 2u)) {
+		if (avail < (nh == TV_IPPROTO_FRAGMENT ? 8u : 2u)) {
 			flow->flags |= TUNVNET_FLOW_TRUNCATED;
 			flow->l4_proto = nh;
 			return;
 		}
 		switch (nh) {
-		case IPPROTO_FRAGMENT_:
+		case TV_IPPROTO_FRAGMENT:
 			hlen = 8;
 			flow->flags |= TUNVNET_FLOW_FRAGMENT;
 			if (tv_get_be16(p + o + 2) & 0xfff8) {
@@ -184,12 +172,12 @@ static void parse_ipv6(const uint8_t *p, size_t len, size_t off, struct tunvnet_
 				return;
 			}
 			break;
-		case IPPROTO_AH_:
+		case TV_IPPROTO_AH:
 			/* AH counts 4-byte words, minus 2 (RFC 4302). */
 			hlen = ((size_t)p[o + 1] + 2) * 4;
 			flow->flags |= TUNVNET_FLOW_AH;
 			break;
-		case IPPROTO_ROUTING_:
+		case TV_IPPROTO_ROUTING:
 			hlen = ((size_t)p[o + 1] + 1) * 8;
 			/* Type 2 (RFC 6275): length 2, type 2, one segment left. */
 			if (avail >= 24 && p[o + 1] == 2 && p[o + 2] == 2 && p[o + 3] == 1 &&
@@ -198,7 +186,7 @@ static void parse_ipv6(const uint8_t *p, size_t len, size_t off, struct tunvnet_
 				flow->flags |= TUNVNET_FLOW_RT2;
 			}
 			break;
-		case IPPROTO_DSTOPTS_:
+		case TV_IPPROTO_DSTOPTS:
 			hlen = ((size_t)p[o + 1] + 1) * 8;
 			find_home_addr(p, o + 2, hlen <= avail ? o + hlen : len, flow);
 			break;
@@ -218,9 +206,9 @@ static void parse_ipv6(const uint8_t *p, size_t len, size_t off, struct tunvnet_
 static void parse_l3(const uint8_t *p, size_t len, size_t off, uint16_t proto,
 		     struct tunvnet_flow *flow)
 {
-	if (proto == ETH_P_IP)
+	if (proto == TV_ETH_P_IP)
 		parse_ipv4(p, len, off, flow);
-	else if (proto == ETH_P_IPV6)
+	else if (proto == TV_ETH_P_IPV6)
 		parse_ipv6(p, len, off, flow);
 	else
 		flow->l3_off = off16(off);
@@ -233,27 +221,28 @@ TUNVNET_API int tunvnet_packet_parse(const void *pkt, size_t len, enum tunvnet_l
 	uint16_t proto;
 	size_t off;
 
+	tv_err_clear();
 	if (!flow || (!pkt && len))
 		return tv_err(-EINVAL, "packet_parse: no %s", flow ? "packet" : "flow");
 	memset(flow, 0, sizeof(*flow));
 
 	switch (l2) {
 	case TUNVNET_L2_ETH:
-		if (len < ETH_HLEN) {
+		if (len < TV_ETH_HLEN) {
 			flow->flags |= TUNVNET_FLOW_TRUNCATED;
 			return 0;
 		}
 		proto = tv_get_be16(p + 12);
-		off = ETH_HLEN;
+		off = TV_ETH_HLEN;
 		/* Tags are 4 bytes each: the buffer bounds this loop. */
-		while ((proto == ETH_P_8021Q || proto == ETH_P_8021AD || proto == ETH_P_QINQ1) &&
+		while ((proto == TV_ETH_P_8021Q || proto == TV_ETH_P_8021AD || proto == TV_ETH_P_QINQ1) &&
 		       flow->vlan_tags < VLAN_TAGS_MAX) {
 			if (len - off < 4) {
 				flow->flags |= TUNVNET_FLOW_TRUNCATED;
 				flow->ethertype = proto;
 				return 0;
 			}
-			if (proto == ETH_P_QINQ1)
+			if (proto == TV_ETH_P_QINQ1)
 				flow->flags |= TUNVNET_FLOW_VLAN_9100;
 			proto = tv_get_be16(p + off + 2);
 			off += 4;

@@ -8,6 +8,7 @@ TUNVNET_API int tunvnet_rss_queue(const struct tunvnet_hash_cfg *cfg, unsigned i
 	struct tunvnet_hash_cfg c;
 	int err;
 
+	tv_err_clear();
 	if (!cfg)
 		return tv_err(-EINVAL, "rss_queue: no configuration");
 	/* Accept a caller's older or newer cfg the way every options struct is. */
@@ -30,6 +31,7 @@ TUNVNET_API int tunvnet_rss_queue(const struct tunvnet_hash_cfg *cfg, unsigned i
 
 TUNVNET_API int tunvnet_automq_queue(uint32_t hash, unsigned int num_queues)
 {
+	tv_err_clear();
 	if (num_queues == 0)
 		return tv_err(-EINVAL, "automq_queue: no queues");
 	return (int)(hash % num_queues);

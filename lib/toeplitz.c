@@ -28,6 +28,7 @@ TUNVNET_API uint32_t tunvnet_toeplitz_ref(const uint8_t *key, size_t key_len, co
 	size_t i;
 	int b;
 
+	tv_err_clear();
 	if (!key || (!in && len))
 		return 0;
 	if (key_len > TUNVNET_KEY_MAX)
@@ -183,6 +184,7 @@ static bool disabled_by_env(enum tunvnet_toeplitz_impl impl)
 
 TUNVNET_API bool tunvnet_toeplitz_impl_available(enum tunvnet_toeplitz_impl impl)
 {
+	tv_err_clear();
 	switch (impl) {
 	case TUNVNET_TOEPLITZ_AUTO:
 	case TUNVNET_TOEPLITZ_REF:

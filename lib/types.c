@@ -86,6 +86,7 @@ TUNVNET_API int tunvnet_hash_types_format(uint32_t types, char *buf, size_t len)
 	size_t used = 0, i;
 	int n;
 
+	tv_err_clear();
 	if (types & ~TUNVNET_HASH_TYPES_ALL)
 		return tv_err(-EINVAL, "hash type mask %#x has bits outside 0x1ff", types);
 	if (!buf && len)
@@ -160,6 +161,7 @@ TUNVNET_API int tunvnet_profile_parse(const char *name, enum tunvnet_profile *pr
 {
 	size_t i;
 
+	tv_err_clear();
 	for (i = 0; name && i < TV_ARRAY_SIZE(profile_names); i++) {
 		if (strcasecmp(name, profile_names[i]) == 0) {
 			*profile = (enum tunvnet_profile)i;

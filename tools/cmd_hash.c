@@ -20,7 +20,9 @@ static const char help[] =
 	"                         ip_ex,tcp_ex,udp_ex, 'all' (default) or a mask (0x3f)\n"
 	"  --profile spec|linux|qemu  whose classification rules (default spec)\n"
 	"  --l2 eth|ip|ip-pi      what the bytes start with (default eth)\n"
-	"  --pcap FILE            every packet of a capture (Ethernet or raw IP)\n"
+	"  --pcap FILE            every packet of a capture (Ethernet, raw IP, or\n"
+	"                         Linux cooked SLL/SLL2 as 'tcpdump -i any' writes);\n"
+	"                         packets captured short are flagged, not hashed\n"
 	"  --json                 one JSON object (JSON lines with --pcap)\n"
 	"  -h, --help             this text\n\n"
 	"Exit status: 0 hashed (report none included), 2 bad input.\n";
@@ -84,13 +86,79 @@ static void print_one(const struct hash_ctx *h, long index, const struct tunvnet
 }
 
 #ifdef HAVE_PCAP
+#ifndef DLT_LINUX_SLL
+#define DLT_LINUX_SLL 113
+#endif
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+
+/*
+ * What a capture's records start with. Cooked captures ('tcpdump -i any')
+ * replace the link header with their own (tcpdump.org/linktypes:
+ * LINKTYPE_LINUX_SLL, 16 bytes, protocol at 14; LINKTYPE_LINUX_SLL2, 20
+ * bytes, protocol at 0), where the protocol is the ethertype: the packet is
+ * hashed as an Ethernet frame carrying that ethertype.
+ */
+struct capfmt {
+	enum tunvnet_l2 l2;
+	size_t cooked_len;  /* bytes of SLL/SLL2 header to replace, 0: none */
+	size_t proto_off;   /* where the ethertype sits in it */
+};
+
+static int capture_format(int dlt, struct capfmt *f)
+{
+	memset(f, 0, sizeof(*f));
+	switch (dlt) {
+	case DLT_EN10MB:
+		f->l2 = TUNVNET_L2_ETH;
+		return 0;
+	case DLT_RAW:
+	case DLT_IPV4:
+	case DLT_IPV6:
+		f->l2 = TUNVNET_L2_IP;
+		return 0;
+	case DLT_LINUX_SLL:
+		f->l2 = TUNVNET_L2_ETH;
+		f->cooked_len = 16;
+		f->proto_off = 14;
+		return 0;
+	case DLT_LINUX_SLL2:
+		f->l2 = TUNVNET_L2_ETH;
+		f->cooked_len = 20;
+		f->proto_off = 0;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static void print_truncated(const struct hash_ctx *h, long index, size_t caplen, size_t len)
+{
+	if (h->json) {
+		struct json j;
+
+		json_begin(&j, stdout);
+		json_int(&j, "index", index);
+		json_bool(&j, "truncated", true);
+		json_uint(&j, "caplen", caplen);
+		json_uint(&j, "len", len);
+		json_str(&j, "profile", tunvnet_profile_name(h->profile));
+		json_end(&j);
+		return;
+	}
+	printf("%-5ld %-8s %-10s  %-16s captured %zu of %zu bytes: not hashed\n", index,
+	       "truncated", "-", "-", caplen, len);
+}
+
 static int hash_pcap(const struct hash_ctx *h, const char *path)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
+	static uint8_t frame[14 + 262144];
 	struct pcap_pkthdr *ph;
 	const u_char *data;
-	enum tunvnet_l2 l2;
-	long index = 0;
+	struct capfmt fmt;
+	long index = 0, truncated = 0;
 	pcap_t *p;
 	int rc;
 
@@ -99,19 +167,10 @@ static int hash_pcap(const struct hash_ctx *h, const char *path)
 		fprintf(stderr, "%s hash: cannot read capture '%s': %s\n", ctl_prog, path, errbuf);
 		return EXIT_USAGE;
 	}
-	switch (pcap_datalink(p)) {
-	case DLT_EN10MB:
-		l2 = TUNVNET_L2_ETH;
-		break;
-	case DLT_RAW:
-	case DLT_IPV4:
-	case DLT_IPV6:
-		l2 = TUNVNET_L2_IP;
-		break;
-	default:
-		fprintf(stderr, "%s hash: capture '%s' has link type %s; only Ethernet and "
-			"raw IP captures can be hashed (capture on the tap, or with -y EN10MB)\n",
-			ctl_prog, path, pcap_datalink_val_to_name(pcap_datalink(p)) ?: "unknown");
+	if (capture_format(pcap_datalink(p), &fmt)) {
+		fprintf(stderr, "%s hash: capture '%s' has link type %s; only Ethernet, raw IP "
+			"and Linux cooked (SLL, SLL2) captures can be hashed\n", ctl_prog, path,
+			pcap_datalink_val_to_name(pcap_datalink(p)) ?: "unknown");
 		pcap_close(p);
 		return EXIT_USAGE;
 	}
@@ -121,9 +180,40 @@ static int hash_pcap(const struct hash_ctx *h, const char *path)
 	while ((rc = pcap_next_ex(p, &ph, &data)) == 1) {
 		struct tunvnet_flow flow;
 		struct tunvnet_class cls;
+		const uint8_t *pkt = data;
+		size_t len = ph->caplen;
 
-		if (hash_one(h, data, ph->caplen, l2, &flow, &cls) == 0)
-			print_one(h, index, &flow, &cls, ph->caplen);
+		/*
+		 * A record no capture tool writes (no bytes on the wire, more
+		 * captured than sent) means the file is damaged from here on:
+		 * stop rather than read garbage as packets (a zero-filled file
+		 * would print one line per 16 bytes).
+		 */
+		if (ph->len == 0 || ph->caplen > ph->len) {
+			fprintf(stderr, "%s hash: capture '%s' is damaged at record %ld: captured "
+				"length %u, length on the wire %u\n", ctl_prog, path, index,
+				ph->caplen, ph->len);
+			pcap_close(p);
+			return EXIT_USAGE;
+		}
+		/* Captured short (a snap length): its classification would be wrong. */
+		if (ph->caplen < ph->len || ph->caplen < fmt.cooked_len) {
+			print_truncated(h, index++, ph->caplen, ph->len);
+			truncated++;
+			continue;
+		}
+		if (fmt.cooked_len) {
+			len = ph->caplen - fmt.cooked_len;
+			if (len > sizeof(frame) - 14)
+				len = sizeof(frame) - 14;
+			memset(frame, 0, 12);
+			memcpy(frame + 12, data + fmt.proto_off, 2);
+			memcpy(frame + 14, data + fmt.cooked_len, len);
+			pkt = frame;
+			len += 14;
+		}
+		if (hash_one(h, pkt, len, fmt.l2, &flow, &cls) == 0)
+			print_one(h, index, &flow, &cls, len);
 		index++;
 	}
 	if (rc == -1) {
@@ -133,6 +223,9 @@ static int hash_pcap(const struct hash_ctx *h, const char *path)
 		return EXIT_USAGE;
 	}
 	pcap_close(p);
+	if (truncated)
+		fprintf(stderr, "%s hash: %ld of %ld packets were captured short and not hashed "
+			"(capture with -s 0)\n", ctl_prog, truncated, index);
 	return EXIT_OK;
 }
 #endif

@@ -50,8 +50,8 @@ int cmd_set(int argc, char **argv)
 	struct tunvnet_dev *dev = NULL;
 	struct hashopt h;
 	bool json = false;
-	int c, rc, hdr_sz = 0;
-	unsigned int nq;
+	int c, rc, hdr_sz = 0, old_hdr_sz = 0;
+	unsigned int nq, qcount;
 
 	hashopt_init(&h);
 	optind = 1;
@@ -70,6 +70,8 @@ int cmd_set(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return usage_error("set", "expected exactly one DEV argument");
+	/* Validate everything, then act: nothing below changes the device until
+	 * the input, the kernel's support and the device's limits all passed. */
 	rc = hashopt_build(&h, "set", (unsigned int)h.queues);
 	if (rc)
 		goto out;
@@ -77,60 +79,89 @@ int cmd_set(int argc, char **argv)
 	if (rc)
 		goto out;
 	/* Refuse types the kernel cannot do now that we know them. */
-	rc = tunvnet_hash_cfg_validate(&h.cfg, &caps, 0, 0);
+	rc = tunvnet_hash_cfg_validate(&h.cfg, &caps, 0, h.vnet_hdr_sz);
 	if (rc) {
 		rc = lib_error("set", "this kernel cannot apply it", rc, rc == -EINVAL);
 		goto out;
 	}
+	rc = tunvnet_link_get(argv[optind], &link);
+	if (rc) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "cannot find device '%s'", argv[optind]);
+		rc = lib_error("set", what, rc, false);
+		goto out;
+	}
+	rc = hashopt_check_link(&h, "set", &link);
+	if (rc)
+		goto out;
 	/*
-	 * The library checks table entries against the queues this handle holds,
-	 * so hold as many as the table names (on a multi-queue device).
+	 * The table and its bounds follow the queues the device has while the
+	 * configuration is in force: the ones attached now (a VMM's), or
+	 * --queues. An idle multi-queue device has no count yet.
 	 */
-	nq = h.queues ? (unsigned int)h.queues : 1;
+	qcount = hashopt_queue_count(&h, &link);
+	if (h.rss && !qcount && !h.have_table) {
+		rc = usage_error("set", "%s '%s' has no queue attached now, so its queue count is "
+				 "unknown: give --queues N (the queues its user will attach) or "
+				 "--table", tunvnet_kind_name(link.kind), link.name);
+		goto out;
+	}
 	if (h.rss) {
-		unsigned int need = h.cfg.unclassified_queue + 1u;
+		rc = hashopt_build(&h, "set", qcount);
+		if (rc)
+			goto out;
+	}
+	/*
+	 * The library checks table entries against the queues the device has
+	 * while applying: hold enough that the others' and ours cover them.
+	 */
+	nq = 1;
+	if (h.rss) {
+		unsigned int need = qcount > h.cfg.unclassified_queue ? qcount
+								      : h.cfg.unclassified_queue + 1u;
+		unsigned int others = (link.kind == TUNVNET_KIND_TUN ||
+				       link.kind == TUNVNET_KIND_TAP) ? link.num_queues : 0;
 		size_t i;
 
 		for (i = 0; i < h.cfg.table_len; i++)
 			if (h.cfg.table[i] + 1u > need)
 				need = h.cfg.table[i] + 1u;
-		if (h.queues && need > h.queues) {
-			rc = usage_error("set", "the table or --unclassified names queue %u, but "
-					 "--queues is %lu", need - 1, h.queues);
-			goto out;
-		}
-		if (need > nq)
-			nq = need;
+		if (need > others + nq)
+			nq = need - others;
+		if (!(link.dev_flags & TUNVNET_DEV_MULTI_QUEUE) &&
+		    (link.kind == TUNVNET_KIND_TUN || link.kind == TUNVNET_KIND_TAP))
+			nq = 1;
 	}
 	rc = attach_device("set", argv[optind], nq, false, &link, &dev);
 	if (rc)
 		goto out;
-	/* The default table spreads over every queue the device has, not only ours. */
-	if (h.rss && !h.have_table && tunvnet_link_get(argv[optind], &link) == 0 &&
-	    link.num_queues > tunvnet_dev_num_queues(dev)) {
-		nq = link.num_queues;
-		rc = hashopt_build(&h, "set", nq);
-		if (rc)
-			goto out;
+	if (tunvnet_dev_get_vnet_hdr_sz(dev, &old_hdr_sz))
+		old_hdr_sz = 0;
+	hdr_sz = h.vnet_hdr_sz ? h.vnet_hdr_sz : old_hdr_sz;
+	if (h.report && hdr_sz && hdr_sz < TUNVNET_HDR_HASH_LEN) {
+		fprintf(stderr, "%s set: %s '%s' has a %d-byte vnet header; the hash report "
+			"travels only in 20 or more\n  fix: add --vnet-hdr-size 20 (or let the "
+			"VMM set it first)\n", ctl_prog, tunvnet_kind_name(link.kind), link.name,
+			hdr_sz);
+		rc = EXIT_CHECK;
+		goto out;
 	}
-	if (h.vnet_hdr_sz) {
+	if (h.vnet_hdr_sz && h.vnet_hdr_sz != old_hdr_sz) {
 		rc = tunvnet_dev_set_vnet_hdr_sz(dev, h.vnet_hdr_sz);
 		if (rc) {
 			rc = lib_error("set", "cannot set the vnet header size", rc, false);
 			goto out;
 		}
 	}
-	if (tunvnet_dev_get_vnet_hdr_sz(dev, &hdr_sz))
-		hdr_sz = 0;
 	rc = tunvnet_dev_set_hash(dev, &h.cfg);
 	if (rc) {
 		rc = lib_error("set", "cannot apply the hash configuration", rc, false);
+		/* Leave the device as it was: the header size goes back too. */
+		if (h.vnet_hdr_sz && old_hdr_sz && h.vnet_hdr_sz != old_hdr_sz)
+			tunvnet_dev_set_vnet_hdr_sz(dev, old_hdr_sz);
 		goto out;
 	}
-	if (h.report && hdr_sz && hdr_sz < TUNVNET_HDR_HASH_LEN)
-		fprintf(stderr, "%s set: note: the vnet header is %d bytes; the hash is only "
-			"delivered with 20 or more (--vnet-hdr-size 20, or the VMM sets it)\n",
-			ctl_prog, hdr_sz);
 	if (json) {
 		struct json j;
 		char types[128], key[2 * TUNVNET_KEY_MAX + 1];

@@ -150,7 +150,12 @@ int cmd_verify(int argc, char **argv)
 	size_t max_frame = 0;
 	double start, last_status = 0;
 	unsigned int q, i;
-	int c, rc, hdr_sz = 0;
+	int c, rc, hdr_sz = 0, old_hdr_sz = 0;
+	unsigned int others, total;
+	bool tunlike;
+#ifdef HAVE_PCAP
+	FILE *pcap_file = NULL;
+#endif
 
 	hashopt_init(&h);
 	memset(pkts, 0, sizeof(pkts));
@@ -196,8 +201,20 @@ int cmd_verify(int argc, char **argv)
 	if (pcap_out)
 		return usage_error("verify", "built without libpcap: --pcap-out is unavailable");
 #endif
+#ifdef HAVE_PCAP
+	/* The output file is input too: refuse a bad path before anything else. */
+	if (pcap_out) {
+		pcap_file = fopen(pcap_out, "wb");
+		if (!pcap_file) {
+			rc = usage_error("verify", "cannot write '%s': %s", pcap_out, strerror(errno));
+			goto out;
+		}
+	}
+#endif
 	if (!h.report && !h.rss)
 		h.report = h.rss = true;
+	/* Validate everything, then act: nothing below changes the device until
+	 * the input, the kernel's support and the device's limits all passed. */
 	rc = hashopt_build(&h, "verify", (unsigned int)h.queues);
 	if (rc)
 		goto out;
@@ -206,46 +223,34 @@ int cmd_verify(int argc, char **argv)
 		rc = feature_error("verify", "cannot verify", rc);
 		goto out;
 	}
+	if (apply) {
+		rc = tunvnet_hash_cfg_validate(&h.cfg, &caps, 0, h.vnet_hdr_sz);
+		if (rc) {
+			rc = lib_error("verify", "this kernel cannot apply it", rc, rc == -EINVAL);
+			goto out;
+		}
+	}
 	rc = tunvnet_link_get(argv[optind], &link);
 	if (rc) {
 		rc = lib_error("verify", "cannot find the device", rc, false);
 		goto out;
 	}
+	rc = hashopt_check_link(&h, "verify", &link);
+	if (rc)
+		goto out;
+	tunlike = link.kind == TUNVNET_KIND_TUN || link.kind == TUNVNET_KIND_TAP;
 	/* A multi-queue device with nothing said: four queues show RSS at work. */
 	if (!h.queues)
 		h.queues = (link.dev_flags & TUNVNET_DEV_MULTI_QUEUE) ? 4 : 1;
-	rc = attach_device("verify", argv[optind], (unsigned int)h.queues, true, &link, &r.dev);
+	/* The kernel spreads over every queue attached: others' and ours. */
+	others = tunlike ? link.num_queues : 0;
+	total = others + (unsigned int)h.queues;
+	rc = hashopt_build(&h, "verify", total);
 	if (rc)
 		goto out;
-	r.nq = tunvnet_dev_num_queues(r.dev);
-	if (tunvnet_link_get(argv[optind], &link) == 0 && link.num_queues > r.nq)
-		fprintf(stderr, "%s verify: note: %u other queue(s) are attached; their packets "
-			"are not seen here\n", ctl_prog, link.num_queues - r.nq);
-	/* The default table was built before the queues were known: spread it over all. */
-	if (apply && h.rss && !h.have_table)
-		hashopt_build(&h, "verify", link.num_queues > r.nq ? link.num_queues : r.nq);
-	/* Reports travel only in a 20-byte header or larger. */
-	if (tunvnet_dev_get_vnet_hdr_sz(r.dev, &hdr_sz) == 0 && !h.vnet_hdr_sz && apply &&
-	    h.report && hdr_sz < TUNVNET_HDR_HASH_LEN)
-		h.vnet_hdr_sz = TUNVNET_HDR_HASH_LEN;
-	if (h.vnet_hdr_sz) {
-		rc = tunvnet_dev_set_vnet_hdr_sz(r.dev, h.vnet_hdr_sz);
-		if (rc) {
-			rc = lib_error("verify", "cannot set the vnet header size", rc, false);
-			goto out;
-		}
-	}
-	if (apply) {
-		rc = tunvnet_dev_set_hash(r.dev, &h.cfg);
-		if (rc) {
-			rc = lib_error("verify", "cannot apply the hash configuration", rc, false);
-			goto out;
-		}
-	}
-	tunvnet_dev_set_up(r.dev, true);
 
 	vo.cfg = h.cfg;
-	vo.num_queues = link.num_queues > r.nq ? link.num_queues : r.nq;
+	vo.num_queues = total;
 	vo.kind = link.kind;
 	vo.l2 = link.kind == TUNVNET_KIND_TUN ? ((link.dev_flags & TUNVNET_DEV_PI) ?
 						 TUNVNET_L2_IP_PI : TUNVNET_L2_IP)
@@ -258,6 +263,28 @@ int cmd_verify(int argc, char **argv)
 		rc = lib_error("verify", "cannot set up the verifier", rc, true);
 		goto out;
 	}
+#ifdef HAVE_PCAP
+	if (pcap_file) {
+		r.pcap = pcap_open_dead(r.l2 == TUNVNET_L2_ETH ? DLT_EN10MB : DLT_RAW, 65535);
+		r.dumper = r.pcap ? pcap_dump_fopen(r.pcap, pcap_file) : NULL;
+		if (!r.dumper) {
+			fprintf(stderr, "%s verify: cannot write '%s': %s\n", ctl_prog, pcap_out,
+				r.pcap ? pcap_geterr(r.pcap) : "out of memory");
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		pcap_file = NULL; /* the dumper owns it */
+	}
+#endif
+
+	/* Attaching changes nothing (the device's flags are kept). */
+	rc = attach_device("verify", argv[optind], (unsigned int)h.queues, true, &link, &r.dev);
+	if (rc)
+		goto out;
+	r.nq = tunvnet_dev_num_queues(r.dev);
+	if (others)
+		fprintf(stderr, "%s verify: note: %u other queue(s) are attached; their packets "
+			"are not seen here\n", ctl_prog, others);
 	if (tunvnet_dev_max_frame(r.dev, &max_frame) || max_frame < 2048)
 		max_frame = 65536;
 	for (i = 0; i < 16; i++) {
@@ -268,18 +295,38 @@ int cmd_verify(int argc, char **argv)
 			goto out;
 		}
 	}
-#ifdef HAVE_PCAP
-	if (pcap_out) {
-		r.pcap = pcap_open_dead(r.l2 == TUNVNET_L2_ETH ? DLT_EN10MB : DLT_RAW, 65535);
-		r.dumper = r.pcap ? pcap_dump_open(r.pcap, pcap_out) : NULL;
-		if (!r.dumper) {
-			fprintf(stderr, "%s verify: cannot write '%s': %s\n", ctl_prog, pcap_out,
-				r.pcap ? pcap_geterr(r.pcap) : "out of memory");
-			rc = EXIT_USAGE;
+	r.per_q = calloc(r.nq, sizeof(*r.per_q));
+	pfd = calloc(r.nq, sizeof(*pfd));
+	if (!r.per_q || !pfd) {
+		rc = sys_error("verify", "cannot allocate", ENOMEM);
+		goto out;
+	}
+
+	/* Now act. Reports travel only in a 20-byte header or larger. */
+	if (tunvnet_dev_get_vnet_hdr_sz(r.dev, &old_hdr_sz))
+		old_hdr_sz = 0;
+	hdr_sz = h.vnet_hdr_sz;
+	if (!hdr_sz && apply && h.report && old_hdr_sz && old_hdr_sz < TUNVNET_HDR_HASH_LEN)
+		hdr_sz = TUNVNET_HDR_HASH_LEN;
+	if (hdr_sz && hdr_sz != old_hdr_sz) {
+		rc = tunvnet_dev_set_vnet_hdr_sz(r.dev, hdr_sz);
+		if (rc) {
+			rc = lib_error("verify", "cannot set the vnet header size", rc, false);
 			goto out;
 		}
 	}
-#endif
+	if (apply) {
+		rc = tunvnet_dev_set_hash(r.dev, &h.cfg);
+		if (rc) {
+			rc = lib_error("verify", "cannot apply the hash configuration", rc, false);
+			/* Leave the device as it was: the header size goes back too. */
+			if (hdr_sz && old_hdr_sz && hdr_sz != old_hdr_sz)
+				tunvnet_dev_set_vnet_hdr_sz(r.dev, old_hdr_sz);
+			goto out;
+		}
+	}
+	tunvnet_dev_set_up(r.dev, true);
+
 	r.per_q = calloc(r.nq, sizeof(*r.per_q));
 	pfd = calloc(r.nq, sizeof(*pfd));
 	if (!r.per_q || !pfd) {
@@ -363,6 +410,8 @@ int cmd_verify(int argc, char **argv)
 	rc = s.mismatches ? EXIT_CHECK : EXIT_OK;
 out:
 #ifdef HAVE_PCAP
+	if (pcap_file)
+		fclose(pcap_file);
 	if (r.dumper)
 		pcap_dump_close(r.dumper);
 	if (r.pcap)

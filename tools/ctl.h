@@ -117,6 +117,17 @@ int hashopt_parse(struct hashopt *h, const char *cmd, int code, const char *arg)
 /* Fill h->cfg for a device with num_queues queues (0: unknown); EXIT_USAGE on bad input. */
 int hashopt_build(struct hashopt *h, const char *cmd, unsigned int num_queues);
 void hashopt_free(struct hashopt *h);
+/*
+ * Refuse what the link cannot do before touching it (a tun/tap without a
+ * vnet header asked for reports): EXIT_OK or an error printed.
+ */
+int hashopt_check_link(const struct hashopt *h, const char *cmd, const struct tunvnet_link *link);
+/*
+ * The queues the device will have while the configuration is in force:
+ * --queues, else the queues attached now (tun/tap), else 1 on a single-queue
+ * tun/tap; 0 when nobody can know (an idle multi-queue tun/tap, a macvtap).
+ */
+unsigned int hashopt_queue_count(const struct hashopt *h, const struct tunvnet_link *link);
 /* Print the configuration (human) on f. */
 void hashopt_describe(const struct tunvnet_hash_cfg *cfg, FILE *f);
 

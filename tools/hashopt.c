@@ -124,6 +124,9 @@ int hashopt_build(struct hashopt *h, const char *cmd, unsigned int num_queues)
 				   "(use 'clear' to switch hashing off)");
 	if (!h->rss && (h->have_key || h->have_table || h->have_unclassified))
 		return usage_error(cmd, "--key, --table and --unclassified need --rss");
+	if (h->report && h->vnet_hdr_sz && h->vnet_hdr_sz < TUNVNET_HDR_HASH_LEN)
+		return usage_error(cmd, "--report needs a vnet header of 20 or 24 bytes to carry "
+				   "the hash, not --vnet-hdr-size %d", h->vnet_hdr_sz);
 	cfg->flags = (h->report ? TUNVNET_HASH_REPORT : 0) | (h->rss ? TUNVNET_HASH_RSS : 0);
 	cfg->types = h->types;
 	if (h->rss) {
@@ -175,6 +178,31 @@ int hashopt_build(struct hashopt *h, const char *cmd, unsigned int num_queues)
 	if (rc)
 		return lib_error(cmd, "invalid hash configuration", rc, true);
 	return EXIT_OK;
+}
+
+int hashopt_check_link(const struct hashopt *h, const char *cmd, const struct tunvnet_link *link)
+{
+	bool tunlike = link->kind == TUNVNET_KIND_TUN || link->kind == TUNVNET_KIND_TAP;
+
+	if (tunlike && !(link->dev_flags & TUNVNET_DEV_VNET_HDR) && (h->report || h->vnet_hdr_sz)) {
+		fprintf(stderr, "%s %s: %s '%s' has no vnet header (created with --no-vnet-hdr), "
+			"so it cannot carry a hash report or set its size\n"
+			"  fix: delete it and create it again without --no-vnet-hdr\n",
+			ctl_prog, cmd, tunvnet_kind_name(link->kind), link->name);
+		return EXIT_CHECK;
+	}
+	return EXIT_OK;
+}
+
+unsigned int hashopt_queue_count(const struct hashopt *h, const struct tunvnet_link *link)
+{
+	if (h->queues)
+		return (unsigned int)h->queues;
+	if (link->kind != TUNVNET_KIND_TUN && link->kind != TUNVNET_KIND_TAP)
+		return 0; /* a macvtap's open queues cannot be counted from outside */
+	if (link->num_queues)
+		return link->num_queues;
+	return (link->dev_flags & TUNVNET_DEV_MULTI_QUEUE) ? 0 : 1;
 }
 
 void hashopt_describe(const struct tunvnet_hash_cfg *cfg, FILE *f)

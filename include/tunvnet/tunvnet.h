@@ -54,8 +54,12 @@ TUNVNET_API const char *tunvnet_strerror(int err);
 
 /*
  * The detailed message of the last failure in this thread ("key is 12
- * bytes; types 0x3f need 40"), or "" when the last call set none. Valid
- * until the next library call in the same thread.
+ * bytes; types 0x3f need 40"). "" after any call that did not fail, except
+ * that the calls which cannot fail and only describe or compute (the
+ * *_name functions, tunvnet_strerror, tunvnet_version, tunvnet_default_key,
+ * tunvnet_toeplitz_hash/_hash_bulk/_impl_of/_free,
+ * tunvnet_hash_key_len_for_types) leave it as it was, so they can be used
+ * while printing it. Valid until the next library call in the same thread.
  */
 TUNVNET_API const char *tunvnet_last_error(void);
 
@@ -394,6 +398,10 @@ enum tunvnet_l2 {
 	TUNVNET_L2_IP_PI = 2, /* tun with packet info: 2 flags + 2 protocol (BE) first */
 };
 
+/* What a device's frames start with: ETH for tap, macvtap and ipvtap; IP or
+ * IP_PI for tun (with packet info unless IFF_NO_PI). */
+TUNVNET_API enum tunvnet_l2 tunvnet_dev_l2(const struct tunvnet_dev *dev);
+
 /* tunvnet_flow.flags */
 #define TUNVNET_FLOW_IPV4 (1u << 0)
 #define TUNVNET_FLOW_IPV6 (1u << 1)
@@ -519,6 +527,9 @@ struct tunvnet_verifier;
 #define TUNVNET_DEVIATION_SHORT_KEY_IPV6 (1u << 1)        /* IPv6-only types with a short key */
 #define TUNVNET_DEVIATION_VLAN_AF_PACKET (1u << 2)        /* tagged frame sent on the tap itself */
 #define TUNVNET_DEVIATION_TUNNEL_INNER (1u << 3)          /* GRE/IPIP: inner packet hashed, or NONE */
+/* One deviation bit's name: "automq-value-is-queue", "short-key-ipv6",
+ * "vlan-af-packet", "tunnel-inner"; "unknown" for anything else. */
+TUNVNET_API const char *tunvnet_deviation_name(uint32_t bit);
 
 struct tunvnet_verify_opts {
 	size_t sz;                      /* sizeof(struct tunvnet_verify_opts) */
@@ -546,7 +557,7 @@ struct tunvnet_verdict {
 	uint32_t expected_hash, observed_hash;
 	int expected_queue, observed_queue; /* -1: not predictable (automq on tun) */
 	bool hash_checked;          /* false where only type/consistency can be checked */
-	char why[160];              /* one line for humans */
+	char why[160];              /* one line for humans; "" for a MATCH (see explain) */
 };
 
 struct tunvnet_verify_stats {
@@ -562,6 +573,14 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 				      size_t len, struct tunvnet_verdict *verdict);
 TUNVNET_API void tunvnet_verifier_stats(const struct tunvnet_verifier *v,
 					struct tunvnet_verify_stats *stats);
+/*
+ * One line for humans about any verdict ("mismatch: tcpv4 ...: expected
+ * ..., observed ..."). The verifier writes why only for verdicts other than
+ * MATCH, so a match costs no formatting; this makes a match's line from its
+ * fields. snprintf's contract: returns the line's length, writes at most
+ * len bytes (buf may be NULL with len 0).
+ */
+TUNVNET_API int tunvnet_verdict_explain(const struct tunvnet_verdict *vd, char *buf, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* 8. Links over rtnetlink (libnl)                                      */

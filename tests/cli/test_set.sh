@@ -35,6 +35,10 @@ expect 2 set --rss --queues 4 --unclassified 7 $D
 err_has "--unclassified 7 is not a queue of the device: it has 4 queues (0..3)"
 no_lib_names
 expect 2 set --report
+# A header size that cannot carry the report is bad input, judged before the
+# device is even looked up (it used to be set on the device, then refused).
+expect 2 set --report --vnet-hdr-size 12 $D
+err_has "--report needs a vnet header of 20 or 24 bytes to carry the hash, not --vnet-hdr-size 12"
 expect 0 set --help
 out_has "persistent"
 
@@ -69,6 +73,28 @@ if have_feature && is_root; then
 	expect 0 set --report $T
 	expect 0 caps $T
 	out_has "vnet hdr size: 20"
+	# Refused, and the device keeps its header size.
+	expect 2 set --report --vnet-hdr-size 12 $T
+	expect 0 caps $T
+	out_has "vnet hdr size: 20"
+	# No queue attached and no --queues: the queue count is unknown, so a
+	# default table cannot be built (it used to be one entry: all on queue 0).
+	expect 2 set --rss $T
+	err_has "give --queues N"
+	# With 4 queues attached by another process (a verify holding them), the
+	# default table and the bounds follow those 4.
+	"$CTL" verify --no-apply --report --queues 4 --duration 4 $T >/dev/null 2>&1 &
+	HOLD=$!
+	i=0
+	while [ "$(ls -d /sys/class/net/$T/queues/rx-* 2>/dev/null | wc -l)" -lt 4 ]; do
+		i=$((i + 1)); [ $i -lt 40 ] || break; sleep 0.1
+	done
+	expect 0 set --json --rss $T
+	out_has '"table":[0,1,2,3]'
+	expect 2 set --rss --unclassified 7 $T
+	err_has "--unclassified 7 is not a queue of the device: it has 4 queues (0..3)"
+	expect 0 set --rss --unclassified 3 $T
+	wait $HOLD
 	expect 0 clear $T
 	out_has "off on tap $T"
 	expect 0 delete $T

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* What the bench's files share: timing, the row table. */
+#ifndef TUNVNET_BENCH_H
+#define TUNVNET_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <tunvnet/tunvnet.h>
+
+struct peer;
+
+extern uint32_t sink; /* results land here so the compiler keeps the work */
+
+double now_ns(void);
+/* Minimum ns per op over the repetitions; fn(p, len, iters) times iters calls of unit ops. */
+double measure(double (*fn)(const struct peer *, size_t, unsigned long), const struct peer *p,
+	       size_t len, unsigned long unit);
+void add_row(const char *op, const char *impl, size_t len, const char *mode, const char *frame,
+	     double ns);
+/* The row just added gets the extra keys of flow-set and loop rows. */
+void row_extra(unsigned long flows, const char *config, int verify, unsigned int queues);
+/* ns of the first row with these keys (flows 0: any), or 0. */
+double row_ns(const char *op, const char *frame, unsigned long flows, const char *config,
+	      int verify);
+
+/* verify_rows.c: verify beside classify_hash over flow sets; the receive loop on a live tap. */
+int bench_verify_rows(enum tunvnet_profile profile);
+void bench_rx_loop_rows(bool quick, const char **missing);
+void bench_verify_ratios(void); /* text output: the ratios those rows give */
+
+#endif
