@@ -176,9 +176,10 @@ static double verify_loop(const struct peer *p, size_t len, unsigned long iters)
 
 static int new_verifier(const struct tunvnet_hash_cfg *cfg, struct tunvnet_verifier **v)
 {
-	struct tunvnet_verify_opts o = { .sz = sizeof(o) };
+	struct tunvnet_verify_opts o = TUNVNET_VERIFY_OPTS_INIT;
 
-	o.cfg = *cfg;
+	o.cfg = cfg;
+	o.backend = TUNVNET_BACKEND_KERNEL;
 	o.num_queues = NQ;
 	o.kind = TUNVNET_KIND_TAP;
 	o.l2 = TUNVNET_L2_ETH;
@@ -318,7 +319,7 @@ void bench_rx_loop_rows(bool quick, const char **missing)
 	struct tunvnet_dev_opts dopts = TUNVNET_DEV_OPTS_INIT;
 	struct tunvnet_hash_cfg cfg = TUNVNET_HASH_CFG_INIT;
 	struct flowset s = { 0 };
-	struct tunvnet_verify_opts vo = { .sz = sizeof(vo) };
+	struct tunvnet_verify_opts vo = TUNVNET_VERIFY_OPTS_INIT;
 	const char *config = "off";
 	double best[2] = { 1e300, 1e300 };
 	struct ifreq ifr;
@@ -366,7 +367,8 @@ void bench_rx_loop_rows(bool quick, const char **missing)
 	} else {
 		cfg = (struct tunvnet_hash_cfg)TUNVNET_HASH_CFG_INIT;
 	}
-	vo.cfg = cfg;
+	vo.cfg = &cfg;
+	vo.backend = TUNVNET_BACKEND_KERNEL;
 	vo.num_queues = NQ;
 	vo.kind = TUNVNET_KIND_TAP;
 	vo.l2 = TUNVNET_L2_ETH;

@@ -60,7 +60,7 @@ void tv_opts_out(void *dst, const void *src, size_t src_sz)
 
 TUNVNET_API const char *tunvnet_version(void)
 {
-	return "0.1.0";
+	return TUNVNET_VERSION; /* generated from the project version */
 }
 
 /*

@@ -290,6 +290,8 @@ TUNVNET_API int tunvnet_link_list(struct tunvnet_link **links, size_t *n)
 	tv_err_clear();
 	if (!links || !n)
 		return tv_err(-EINVAL, "links and n must not be NULL");
+	*links = NULL; /* tunvnet_link_list_free is safe on it after a failure */
+	*n = 0;
 	rc = dump_links(&d);
 	if (rc) {
 		free(d.links);
@@ -298,6 +300,13 @@ TUNVNET_API int tunvnet_link_list(struct tunvnet_link **links, size_t *n)
 	*links = d.links;
 	*n = d.n;
 	return 0;
+}
+
+/* The array's allocator stays the library's business (a debug allocator,
+ * a per-link string later), so callers free through here, not free(). */
+TUNVNET_API void tunvnet_link_list_free(struct tunvnet_link *links)
+{
+	free(links);
 }
 
 /* One link by name; kind (may be NULL) gets IFLA_INFO_KIND of a link this

@@ -171,6 +171,31 @@ TUNVNET_API int tunvnet_profile_parse(const char *name, enum tunvnet_profile *pr
 	return tv_err(-EINVAL, "unknown profile '%s' (spec, linux or qemu)", name ? name : "");
 }
 
+static const char *const backend_names[] = { "auto", "kernel", "ebpf", "user" };
+
+TUNVNET_API const char *tunvnet_backend_name(enum tunvnet_backend backend)
+{
+	return (unsigned int)backend < TV_ARRAY_SIZE(backend_names) ? backend_names[backend]
+								      : "unknown";
+}
+
+TUNVNET_API int tunvnet_backend_parse(const char *name, enum tunvnet_backend *backend)
+{
+	size_t i;
+
+	tv_err_clear();
+	if (!backend)
+		return tv_err(-EINVAL, "no place to return the backend");
+	for (i = 0; name && i < TV_ARRAY_SIZE(backend_names); i++) {
+		if (strcasecmp(name, backend_names[i]) == 0) {
+			*backend = (enum tunvnet_backend)i;
+			return 0;
+		}
+	}
+	return tv_err(-EINVAL, "unknown backend '%s' (auto, kernel, ebpf or user)",
+		      name ? name : "");
+}
+
 TUNVNET_API const char *tunvnet_verdict_name(enum tunvnet_verdict_code code)
 {
 	switch (code) {

@@ -35,12 +35,24 @@
 static struct tv_expect expect_for(const struct tunvnet_verifier *v, const struct tv_pkt *p,
 				   unsigned int report, uint32_t hash)
 {
-	const struct tunvnet_hash_cfg *cfg = &v->o.cfg;
+	const struct tunvnet_hash_cfg *cfg = &v->cfg;
 	unsigned int n = v->o.num_queues;
 	struct tv_expect e = { .report = TUNVNET_REPORT_NONE, .queue = -1, .value_checked = true };
 
 	if (!(cfg->flags & (TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS)))
 		return e; /* off: no report, the queue is the kernel's business */
+	if (v->userfill) {
+		/* ebpf / user: the report filled on read is the reference's; the
+		 * steering program (ebpf with RSS) picks the reference's queue. */
+		if (v->predict_queue)
+			e.queue = report == TUNVNET_REPORT_NONE ? v->unclassified_q
+								: v->qtab[hash & v->qmask];
+		if ((cfg->flags & TUNVNET_HASH_REPORT) && report != TUNVNET_REPORT_NONE) {
+			e.report = report;
+			e.value = hash;
+		}
+		return e;
+	}
 	if (cfg->flags & TUNVNET_HASH_RSS) {
 		/* tunvnet_rss_queue, precomputed: no division or validation per packet */
 		e.queue = report == TUNVNET_REPORT_NONE ? v->unclassified_q : v->qtab[hash & v->qmask];
@@ -86,7 +98,7 @@ static bool expect_holds(const struct tv_expect *e, const struct tv_pkt *p)
 static void outcome_for(struct tunvnet_verifier *v, const struct tv_pkt *p,
 			const struct tunvnet_class *cls, bool commit, struct tv_outcome *o)
 {
-	const struct tunvnet_hash_cfg *cfg = &v->o.cfg;
+	const struct tunvnet_hash_cfg *cfg = &v->cfg;
 	uint32_t hash = 0;
 
 	memset(o, 0, sizeof(*o));
@@ -223,15 +235,25 @@ TUNVNET_API int tunvnet_verifier_new(const struct tunvnet_verify_opts *opts,
 				     struct tunvnet_verifier **vp)
 {
 	struct tunvnet_verify_opts o;
+	struct tunvnet_hash_cfg c, *cfg = &c;
 	struct tunvnet_verifier *v;
-	struct tunvnet_hash_cfg *cfg = &o.cfg;
+	bool rss, userfill;
 	int err;
 
 	tv_err_clear();
 	if (!opts || !vp)
 		return tv_err(-EINVAL, "verifier: no options or result pointer given");
 	*vp = NULL;
-	err = tv_opts_copy(&o, sizeof(o), opts, sizeof(o));
+	/* Validate everything before allocating anything. */
+	err = tv_opts_copy(&o, sizeof(o), opts, offsetof(struct tunvnet_verify_opts, cfg) +
+						 sizeof(o.cfg));
+	if (err)
+		return err;
+	if (!o.cfg)
+		return tv_err(-EINVAL, "verifier: no hash configuration (opts->cfg is NULL)");
+	err = tv_opts_copy(&c, sizeof(c), o.cfg,
+			   offsetof(struct tunvnet_hash_cfg, unclassified_queue) +
+				   sizeof(c.unclassified_queue));
 	if (err)
 		return err;
 	if (!o.num_queues)
@@ -247,13 +269,17 @@ TUNVNET_API int tunvnet_verifier_new(const struct tunvnet_verify_opts *opts,
 		return tv_err(-EINVAL, "verifier: unknown profile %d", (int)o.profile);
 	if ((unsigned int)o.kind > TUNVNET_KIND_IPVTAP)
 		return tv_err(-EINVAL, "verifier: unknown kind %d", (int)o.kind);
+	if ((unsigned int)o.backend > TUNVNET_BACKEND_USER)
+		return tv_err(-EINVAL, "verifier: unknown backend %d", (int)o.backend);
 	if (o.known_deviations & ~TV_DEVIATIONS_ALL)
 		return tv_err(-EINVAL, "verifier: unknown deviation bits %#x", o.known_deviations);
-	if ((cfg->flags & (TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS)) == TUNVNET_HASH_REPORT &&
+	rss = cfg->flags & TUNVNET_HASH_RSS;
+	userfill = o.backend == TUNVNET_BACKEND_EBPF || o.backend == TUNVNET_BACKEND_USER;
+	if (!userfill && (cfg->flags & (TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS)) == TUNVNET_HASH_REPORT &&
 	    o.kind == TUNVNET_KIND_UNKNOWN)
 		return tv_err(-EINVAL, "verifier: automatic queue selection needs the device kind "
 				       "(tun/tap and macvtap/ipvtap pick queues differently)");
-	if (cfg->flags & TUNVNET_HASH_RSS) {
+	if (rss) {
 		if (!cfg->key || !cfg->key_len || cfg->key_len > TUNVNET_KEY_MAX)
 			return tv_err(-EINVAL, "verifier: RSS needs a key of 1..40 bytes (got %zu)",
 				      cfg->key ? cfg->key_len : 0);
@@ -269,65 +295,75 @@ TUNVNET_API int tunvnet_verifier_new(const struct tunvnet_verify_opts *opts,
 		return tv_err(-ENOMEM, "verifier: out of memory");
 	v->o = o;
 	v->o.sz = sizeof(v->o);
-	v->o.cfg.sz = sizeof(v->o.cfg);
+	v->o.cfg = &v->cfg;
+	if (o.backend == TUNVNET_BACKEND_AUTO)
+		v->o.backend = TUNVNET_BACKEND_KERNEL; /* what a verifier meant before backends */
+	v->userfill = userfill;
+	v->cfg = c;
+	v->cfg.sz = sizeof(v->cfg);
 	/* Deep copy: the caller's key and table may go away after this call. */
-	if (cfg->flags & TUNVNET_HASH_RSS) {
+	if (rss) {
 		memcpy(v->key, cfg->key, cfg->key_len);
-		v->o.cfg.key = v->key;
+		v->cfg.key = v->key;
 		v->table = malloc(cfg->table_len * sizeof(*v->table));
-		if (!v->table) {
+		v->qtab = malloc(cfg->table_len * sizeof(*v->qtab));
+		if (!v->table || !v->qtab) {
 			tunvnet_verifier_free(v);
 			return tv_err(-ENOMEM, "verifier: out of memory");
 		}
 		memcpy(v->table, cfg->table, cfg->table_len * sizeof(*v->table));
-		v->o.cfg.table = v->table;
-		v->qtab = malloc(cfg->table_len * sizeof(*v->qtab));
-		if (!v->qtab) {
-			tunvnet_verifier_free(v);
-			return tv_err(-ENOMEM, "verifier: out of memory");
-		}
+		v->cfg.table = v->table;
 		for (size_t i = 0; i < cfg->table_len; i++)
 			v->qtab[i] = (uint16_t)(v->table[i] % o.num_queues);
 		v->qmask = (uint32_t)(cfg->table_len - 1);
 		v->unclassified_q = (uint16_t)(cfg->unclassified_queue % o.num_queues);
-		v->rss_exact = tv_series_key_len(cfg->types) >= cfg->key_len;
-		err = tunvnet_toeplitz_new(v->key, cfg->key_len, TUNVNET_TOEPLITZ_AUTO, &v->tp);
+		/* The user backend does not steer: its queue is the kernel's own. */
+		v->predict_queue = o.backend != TUNVNET_BACKEND_USER;
+	} else {
+		v->cfg.key = NULL;
+		v->cfg.key_len = 0;
+		v->cfg.table = NULL;
+		v->cfg.table_len = 0;
+	}
+	if (rss || (userfill && (cfg->flags & TUNVNET_HASH_REPORT))) {
+		/* Reports filled on read without RSS use the Microsoft key, as the
+		 * library's filler does (a kernel would use its own). */
+		err = tunvnet_toeplitz_new(rss ? v->key : tunvnet_default_key(),
+					   rss ? cfg->key_len : TUNVNET_KEY_MAX,
+					   TUNVNET_TOEPLITZ_AUTO, &v->tp);
 		if (err) {
 			tunvnet_verifier_free(v);
 			return err;
 		}
-		/* The short key: the learned tail (with REPORT) or the queue per
-		 * input (without) is what the verifier can hold the kernel to. */
-		if (tv_series_key_len(cfg->types) < cfg->key_len) {
-			v->kernel_key_len = tv_series_key_len(cfg->types);
-			if (cfg->flags & TUNVNET_HASH_REPORT) {
-				v->sk = calloc(1, sizeof(*v->sk));
-				v->sk_next = calloc(1, sizeof(*v->sk_next));
-			} else {
-				/* Table entries are u16: no queue past 65535 is reachable. */
-				size_t nq = o.num_queues < 65536 ? o.num_queues : 65536;
+	}
+	/* Every field predictable: the fast path may decide a match alone. */
+	v->exact = userfill || (rss && tv_series_key_len(cfg->types) >= cfg->key_len);
+	/* The short key: the learned tail (with REPORT) or the queue per input
+	 * (without) is what the verifier can hold the kernel to. */
+	if (!userfill && rss && tv_series_key_len(cfg->types) < cfg->key_len) {
+		v->kernel_key_len = tv_series_key_len(cfg->types);
+		if (cfg->flags & TUNVNET_HASH_REPORT) {
+			v->sk = calloc(1, sizeof(*v->sk));
+			v->sk_next = calloc(1, sizeof(*v->sk_next));
+		} else {
+			/* Table entries are u16: no queue past 65535 is reachable. */
+			size_t nq = o.num_queues < 65536 ? o.num_queues : 65536;
 
-				v->inputs = calloc(TV_INPUT_SLOTS, sizeof(*v->inputs));
-				v->reachable = calloc((nq + 63) / 64, sizeof(uint64_t));
-				for (size_t i = 0; v->reachable && i < cfg->table_len; i++) {
-					unsigned int rq = v->table[i] % o.num_queues;
+			v->inputs = calloc(TV_INPUT_SLOTS, sizeof(*v->inputs));
+			v->reachable = calloc((nq + 63) / 64, sizeof(uint64_t));
+			for (size_t i = 0; v->reachable && i < cfg->table_len; i++) {
+				unsigned int rq = v->table[i] % o.num_queues;
 
-					v->reachable[rq / 64] |= 1ull << (rq % 64);
-				}
-			}
-			if ((cfg->flags & TUNVNET_HASH_REPORT) ? !v->sk || !v->sk_next
-							      : !v->inputs || !v->reachable) {
-				tunvnet_verifier_free(v);
-				return tv_err(-ENOMEM, "verifier: out of memory");
+				v->reachable[rq / 64] |= 1ull << (rq % 64);
 			}
 		}
-	} else {
-		v->o.cfg.key = NULL;
-		v->o.cfg.key_len = 0;
-		v->o.cfg.table = NULL;
-		v->o.cfg.table_len = 0;
+		if ((cfg->flags & TUNVNET_HASH_REPORT) ? !v->sk || !v->sk_next
+						      : !v->inputs || !v->reachable) {
+			tunvnet_verifier_free(v);
+			return tv_err(-ENOMEM, "verifier: out of memory");
+		}
 	}
-	if (tv_is_automq(v)) {
+	if (!userfill && tv_is_automq(v)) {
 		v->flows = calloc(TV_FLOW_SLOTS, sizeof(*v->flows));
 		if (!v->flows) {
 			tunvnet_verifier_free(v);
@@ -387,6 +423,7 @@ static bool judge(struct tunvnet_verifier *v, struct tv_pkt *p, struct tunvnet_v
 	bool ok = false;
 
 	tv_pkt_parse(v, p);
+	tv_vlan_af_packet_model(v, p);
 	pick = explain(v, p, true);
 	if (pick >= 0 && !pick_listed(v, p, pick)) {
 		/* An unlisted certain one loses to a plain expectation that fits too. */
@@ -454,6 +491,7 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	p.frame = frame;
 	p.len = frame ? len : 0;
 	p.have_flow = false;
+	p.afp = false;
 	p.tun.reached = p.tun.gre = p.tun.inner = false;
 	p.tun.gre_word = p.tun.gre_key = 0;
 	base.holds = false;
@@ -465,13 +503,13 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	 * The common shapes take classify_hash's fast walk; only a tunnel
 	 * protocol there needs the parsed flow up front.
 	 */
-	if (frame && tv_classify_fast(frame, len, v->o.l2, v->o.cfg.types, v->o.profile, v->tp,
+	if (frame && tv_classify_fast(frame, len, v->o.l2, v->cfg.types, v->o.profile, v->tp,
 				      &p.cls, &fi)) {
 		maybe_tunnel = fi.l4_proto == TV_IPPROTO_GRE || fi.l4_proto == TV_IPPROTO_IPIP ||
 			       fi.l4_proto == TV_IPPROTO_IPV6;
 	} else {
 		tv_pkt_parse(v, &p);
-		if (tunvnet_classify(&p.flow, v->o.cfg.types, v->o.profile, &p.cls) < 0)
+		if (tunvnet_classify(&p.flow, v->cfg.types, v->o.profile, &p.cls) < 0)
 			memset(&p.cls, 0, sizeof(p.cls));
 		if (v->tp && p.cls.report != TUNVNET_REPORT_NONE)
 			p.cls.hash = tunvnet_toeplitz_hash(v->tp, p.cls.input, p.cls.input_len);
@@ -490,24 +528,27 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	p.obs_value = hdr->hash_value;
 	verdict->observed_report = p.obs_report;
 	verdict->observed_hash = p.obs_value;
-	if (v->rss_exact && !maybe_tunnel) {
-		/* The line-rate case, RSS: expect_for and expect_holds inlined. */
+	if (v->exact && (v->userfill || !maybe_tunnel)) {
+		/* The line-rate case: expect_for and expect_holds inlined. */
 		unsigned int rep = p.cls.report;
-		bool reported = (v->o.cfg.flags & TUNVNET_HASH_REPORT) && rep != TUNVNET_REPORT_NONE;
-		int eq = rep == TUNVNET_REPORT_NONE ? v->unclassified_q : v->qtab[p.cls.hash & v->qmask];
+		bool reported = (v->cfg.flags & TUNVNET_HASH_REPORT) && rep != TUNVNET_REPORT_NONE;
+		int eq = !v->predict_queue	       ? -1
+			 : rep == TUNVNET_REPORT_NONE ? v->unclassified_q
+						       : v->qtab[p.cls.hash & v->qmask];
 
 		verdict->expected_report = reported ? rep : TUNVNET_REPORT_NONE;
 		verdict->expected_hash = reported ? p.cls.hash : 0;
 		verdict->expected_queue = eq;
 		verdict->hash_checked = true;
 		if (p.obs_report == verdict->expected_report && p.obs_value == verdict->expected_hash &&
-		    (int)q == eq) {
+		    (eq < 0 || (int)q == eq)) {
 			v->st.packets++;
 			v->st.matches++;
 			return 0;
 		}
 	}
-	if (maybe_tunnel) {
+	/* The reference the ebpf and user backends fill by follows no tunnel. */
+	if (maybe_tunnel && !v->userfill) {
 		tv_pkt_parse(v, &p);
 		if (tv_tunnel_reached(&p.flow))
 			tv_tunnel_follow(v, &p);
@@ -522,6 +563,10 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	if (!p.tun.inner && !tv_short_key(v) && expect_holds(&plain, &p)) {
 		/* The line-rate case: what judge() decides here, without its detour. */
 		ok = true;
+		o.hash_checked = plain.value_checked;
+	} else if (v->userfill) {
+		/* Known deviations are the kernel series': none applies here. */
+		ok = expect_holds(&plain, &p);
 		o.hash_checked = plain.value_checked;
 	} else {
 		ok = judge(v, &p, verdict, &base, &o, note, sizeof(note));
@@ -544,11 +589,11 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	 * tun.c's automq passes skb->l4_hash ? skb->hash : txq, and txq is by
 	 * then the queue index: a value equal to the queue it arrived on is that.
 	 */
-	if (tv_is_automq(v) && !tv_is_vtap(v->o.kind) && p.obs_value == q &&
+	if (tv_is_automq(v) && !v->userfill && !tv_is_vtap(v->o.kind) && p.obs_value == q &&
 	    (p.obs_report != TUNVNET_REPORT_NONE || p.obs_value != 0))
 		verdict->deviation |= TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE;
 
-	if (tv_is_automq(v)) {
+	if (v->flows) {
 		if (!tv_flow_consistent(v, &p, &fi, &before)) {
 			verdict->code = TUNVNET_VERDICT_MISMATCH;
 			tv_pkt_parse(v, &p);

@@ -72,13 +72,16 @@ struct tv_input_slot {
 };
 
 struct tunvnet_verifier {
-	struct tunvnet_verify_opts o; /* o.cfg.key and o.cfg.table point at the copies below */
+	struct tunvnet_verify_opts o; /* o.cfg points at cfg; o.backend never AUTO */
+	struct tunvnet_hash_cfg cfg;  /* cfg.key and cfg.table point at the copies below */
+	bool userfill;                /* ebpf / user: reports filled on read by the reference */
+	bool predict_queue;           /* RSS steered by the kernel series or our program */
 	uint8_t key[TUNVNET_KEY_MAX];
 	uint16_t *table;
 	uint16_t *qtab;              /* RSS: table[i] % num_queues, the queue per entry */
 	uint32_t qmask;              /* table_len - 1 */
 	uint16_t unclassified_q;     /* unclassified_queue % num_queues */
-	bool rss_exact;              /* RSS with the full key: every field predictable */
+	bool exact;                  /* every field predictable (no short key, no automq) */
 	struct tunvnet_toeplitz *tp; /* RSS only */
 	struct tunvnet_verify_stats st;
 	struct tv_flow_slot *flows;  /* automq only */
@@ -117,6 +120,8 @@ struct tv_pkt {
 	bool have_flow;
 	struct tunvnet_class cls; /* cls.hash: Toeplitz with the configured key (RSS) */
 	struct tv_tunnel tun;
+	bool afp;                 /* afp_cls holds the vlan-af-packet model (judge() only) */
+	struct tunvnet_class afp_cls;
 	const uint8_t *frame;
 	size_t len;
 	unsigned int q;
@@ -147,7 +152,7 @@ struct tv_explanation {
 
 static inline bool tv_is_automq(const struct tunvnet_verifier *v)
 {
-	return (v->o.cfg.flags & (TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS)) == TUNVNET_HASH_REPORT;
+	return (v->cfg.flags & (TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS)) == TUNVNET_HASH_REPORT;
 }
 
 /* macvtap and ipvtap go through drivers/net/tap.c; tun and tap devices
@@ -176,6 +181,9 @@ int tv_input_queue_check(struct tunvnet_verifier *v, const struct tunvnet_class 
 /* verify_tunnel.c */
 bool tv_tunnel_reached(const struct tunvnet_flow *f);
 void tv_tunnel_follow(struct tunvnet_verifier *v, struct tv_pkt *p);
+/* The verifier's scratch buffer of at least n bytes (NULL: out of memory);
+ * what it held before is gone. */
+uint8_t *tv_scratch(struct tunvnet_verifier *v, size_t n);
 
 /* verify_flowtab.c */
 bool tv_flow_consistent(struct tunvnet_verifier *v, const struct tv_pkt *p,
@@ -184,6 +192,7 @@ bool tv_flow_consistent(struct tunvnet_verifier *v, const struct tv_pkt *p,
 /* verify_deviation.c: the explanations, tried as judge() in verify.c says */
 extern const struct tv_explanation tv_explanations[];
 extern const size_t tv_explanations_n;
+void tv_vlan_af_packet_model(struct tunvnet_verifier *v, struct tv_pkt *p);
 
 /* verify_text.c */
 void tv_describe_expect(const struct tv_expect *e, char *buf, size_t len);

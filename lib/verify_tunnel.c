@@ -132,8 +132,8 @@ static enum tv_step tunnel_step(const uint8_t *p, size_t len, const struct tunvn
 	return STEP_NONE; /* MPLS, ARP, ...: n_proto not IP; unknown: out_bad */
 }
 
-/* Room for an inner packet behind a 4-byte pi header. */
-static uint8_t *tun_room(struct tunvnet_verifier *v, size_t n)
+/* Room for an inner packet behind a 4-byte pi header (or another rebuilt packet). */
+uint8_t *tv_scratch(struct tunvnet_verifier *v, size_t n)
 {
 	if (n > v->tun_cap) {
 		uint8_t *b = realloc(v->tun_buf, n);
@@ -192,7 +192,7 @@ void tv_tunnel_follow(struct tunvnet_verifier *v, struct tv_pkt *p)
 		 * earlier inner packet is a suffix of tun_buf: memmove. */
 		/* A nested inner packet is shorter than the one it sits in, so
 		 * the buffer it is read from never moves here. */
-		room = buf != p->frame && inner + 4 > v->tun_cap ? NULL : tun_room(v, inner + 4);
+		room = buf != p->frame && inner + 4 > v->tun_cap ? NULL : tv_scratch(v, inner + 4);
 		if (!room) {
 			t->inner = false;
 			return;
@@ -219,6 +219,6 @@ void tv_tunnel_follow(struct tunvnet_verifier *v, struct tv_pkt *p)
 		return;
 	}
 	t->flow = f;
-	if (tunvnet_classify(&f, v->o.cfg.types, TUNVNET_PROFILE_LINUX, &t->cls) < 0)
+	if (tunvnet_classify(&f, v->cfg.types, TUNVNET_PROFILE_LINUX, &t->cls) < 0)
 		memset(&t->cls, 0, sizeof(t->cls));
 }

@@ -19,9 +19,11 @@ esac
 # here, e.g. the eBPF backend's compiler and libbpf), and the demo's run
 # inside a test kernel (QEMU; the guest runs `ip` from the host's root).
 DEMO_PKGS=(meson ninja-build pkg-config gcc libc6-dev libnl-3-dev libnl-route-3-dev
+	   clang bpftool libbpf-dev linux-libc-dev
 	   python3 qemu-system-x86 iproute2)
-# What only the tests, the fuzzers and the CLI's pcap options add.
-TEST_PKGS=(libcmocka-dev libpcap-dev kmod clang libclang-rt-14-dev)
+# What only the tests, the fuzzers and the CLI's pcap options add
+# (abigail-tools: abidw/abidiff for the ABI test against doc/abi/).
+TEST_PKGS=(libcmocka-dev libpcap-dev kmod clang libclang-rt-14-dev abigail-tools)
 # Optional: DPDK's Toeplitz for the benchmark's peers (TUNVNET_WITH_DPDK=0 to skip).
 BENCH_PKGS=()
 if [ "${TUNVNET_WITH_DPDK:-1}" != 0 ]; then

@@ -317,7 +317,7 @@ static int live(bool json, const struct tunvnet_caps *caps)
 	static const char *const hdr[] = { "KIND", "FLOW", "REPORT", "HASH", "EXPECTED",
 					   "QUEUE", "VERDICT" };
 	struct tunvnet_dev_opts o = TUNVNET_DEV_OPTS_INIT;
-	struct tunvnet_verify_opts vo = { .sz = sizeof(vo) };
+	struct tunvnet_verify_opts vo = TUNVNET_VERIFY_OPTS_INIT;
 	struct tunvnet_verifier *v = NULL;
 	struct tunvnet_dev *dev = NULL;
 	struct tunvnet_hash_cfg cfg;
@@ -354,7 +354,8 @@ static int live(bool json, const struct tunvnet_caps *caps)
 		rc = lib_error("demo", "cannot bring the tap up", rc, false);
 		goto out;
 	}
-	vo.cfg = cfg;
+	vo.cfg = &cfg;
+	vo.backend = TUNVNET_BACKEND_KERNEL;
 	vo.num_queues = NQ;
 	vo.kind = TUNVNET_KIND_TAP;
 	vo.l2 = TUNVNET_L2_ETH;

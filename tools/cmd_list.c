@@ -162,7 +162,7 @@ int cmd_list(int argc, char **argv)
 		table_print(t, stdout);
 		table_free(t);
 	}
-	free(links);
+	tunvnet_link_list_free(links);
 	return EXIT_OK;
 }
 

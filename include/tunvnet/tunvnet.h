@@ -23,6 +23,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* TUNVNET_VERSION ("MAJOR.MINOR.PATCH"), TUNVNET_VERSION_MAJOR, _MINOR,
+ * _PATCH, _NUMBER: generated from the project version. */
+#include <tunvnet/version.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -33,11 +37,8 @@ extern "C" {
 #define TUNVNET_API
 #endif
 
-#define TUNVNET_VERSION_MAJOR 0
-#define TUNVNET_VERSION_MINOR 1
-#define TUNVNET_VERSION_PATCH 0
-
-/* "0.1.0": the version of the library actually loaded. */
+/* The version of the library actually loaded (TUNVNET_VERSION when it is
+ * the one compiled against). */
 TUNVNET_API const char *tunvnet_version(void);
 
 /* ------------------------------------------------------------------ */
@@ -274,6 +275,25 @@ TUNVNET_API int tunvnet_dev_caps(struct tunvnet_dev *dev, struct tunvnet_caps *c
 #define TUNVNET_HASH_QUEUE_WRAP (1u << 2)
 
 #define TUNVNET_TABLE_MAX 65536u
+
+/*
+ * Who does the hashing and steering for a device (tunvnet_hash_cfg.backend).
+ * KERNEL: the tun hashing series (uAPI A or B). EBPF: our steering program
+ * attached with TUNSETSTEERINGEBPF picks the RSS queue (tun/tap), reports
+ * are filled by this library on read. USER: no steering, reports filled on
+ * read (macvtap/ipvtap, or no bpf()). AUTO: kernel where the series
+ * answers (and no known kernel bug would hit), else ebpf for RSS, else user.
+ */
+enum tunvnet_backend {
+	TUNVNET_BACKEND_AUTO = 0,
+	TUNVNET_BACKEND_KERNEL = 1,
+	TUNVNET_BACKEND_EBPF = 2,
+	TUNVNET_BACKEND_USER = 3,
+};
+/* "auto", "kernel", "ebpf", "user" ("unknown" otherwise). */
+TUNVNET_API const char *tunvnet_backend_name(enum tunvnet_backend backend);
+/* The reverse (case-insensitive); -EINVAL for an unknown name. */
+TUNVNET_API int tunvnet_backend_parse(const char *name, enum tunvnet_backend *backend);
 
 /* One generation-neutral hash configuration. */
 struct tunvnet_hash_cfg {
@@ -531,15 +551,28 @@ struct tunvnet_verifier;
  * "vlan-af-packet", "tunnel-inner"; "unknown" for anything else. */
 TUNVNET_API const char *tunvnet_deviation_name(uint32_t bit);
 
+/*
+ * What a verifier checks against. Grows at the end only: set sz (or use
+ * TUNVNET_VERIFY_OPTS_INIT); fields past an older caller's sz read as 0,
+ * a newer caller's non-zero unknown bytes are refused (-E2BIG).
+ */
 struct tunvnet_verify_opts {
 	size_t sz;                      /* sizeof(struct tunvnet_verify_opts) */
-	struct tunvnet_hash_cfg cfg;    /* the configuration in force (copied) */
+	const struct tunvnet_hash_cfg *cfg; /* the configuration in force (copied, key and table too) */
 	unsigned int num_queues;
 	enum tunvnet_kind kind;         /* TUN or TAP/MACVTAP/IPVTAP: automq rules differ */
 	enum tunvnet_l2 l2;
-	enum tunvnet_profile profile;   /* LINUX to check the kernel series */
-	uint32_t known_deviations;      /* TUNVNET_DEVIATION_* to report as known, not as mismatch */
+	enum tunvnet_profile profile;   /* LINUX for the kernel backend, SPEC for ebpf and user */
+	uint32_t known_deviations;      /* TUNVNET_DEVIATION_* to report as known (kernel backend) */
+	/*
+	 * Who hashed: KERNEL (AUTO means KERNEL) is held to the series, known
+	 * deviations included; EBPF: the queue every frame must land on is
+	 * predicted (RSS) and the report filled on read is checked; USER: the
+	 * filled report is checked, the queue is the kernel's.
+	 */
+	enum tunvnet_backend backend;
 };
+#define TUNVNET_VERIFY_OPTS_INIT { .sz = sizeof(struct tunvnet_verify_opts) }
 
 enum tunvnet_verdict_code {
 	TUNVNET_VERDICT_MATCH = 0,
@@ -602,8 +635,11 @@ struct tunvnet_link {
 	char tap_dev[32];         /* macvtap / ipvtap: "/dev/tapN" */
 };
 
-/* Every tun, tap, macvtap and ipvtap link; free *links with free(). */
+/* Every tun, tap, macvtap and ipvtap link; release *links with
+ * tunvnet_link_list_free (not free()). */
 TUNVNET_API int tunvnet_link_list(struct tunvnet_link **links, size_t *n);
+/* Release what tunvnet_link_list returned. NULL: no-op. */
+TUNVNET_API void tunvnet_link_list_free(struct tunvnet_link *links);
 TUNVNET_API int tunvnet_link_get(const char *name, struct tunvnet_link *link);
 
 struct tunvnet_vtap_opts {

@@ -12,7 +12,7 @@ err_has "Usage:"
 expect 2 frobnicate
 err_has "unknown command 'frobnicate'"
 expect 0 --version
-out_has "tunvnet-ctl 0.1.0 (libtunvnet 0.1.0)"
+out_has "tunvnet-ctl ${TUNVNET_VERSION:?} (libtunvnet $TUNVNET_VERSION)"
 for c in toeplitz hash caps list show create delete set clear verify demo; do
 	expect 0 $c --help
 	out_has "Usage: tunvnet-ctl $c"

@@ -80,6 +80,24 @@ send() {
 	[ "$s" = "$NONIP" ] || fail "sendframes.py sent $s non-IP frames, want $NONIP"
 }
 
+# finish_gone: the device of the background verify was just deleted: the
+# run must end within 5 s (not spin, not wait forever), exit 1, and say so.
+finish_gone() {
+	i=0
+	while kill -0 "$VPID" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -ge 50 ]; then
+			fail "verify ($sv_name) still running 5 s after its device was deleted"
+			kill "$VPID"
+			break
+		fi
+		sleep 0.1
+	done
+	finish_verify 1
+	grep -q "was deleted during the run" "$W/$sv_name.err" ||
+		fail "verify ($sv_name): no 'deleted' message: $(cat "$W/$sv_name.err")"
+}
+
 # vcheck ARGS...: tests/cli/vcheck.py, a failure counted.
 vcheck() { python3 -S "$HERE/vcheck.py" "$@" || fail "vcheck.py $*"; }
 
@@ -162,6 +180,40 @@ if start_verify $T clr --no-apply --report --types 0x3f --count $N --json; then
 fi
 expect 0 delete $T
 
+# 5. Evidence. A run that saw nothing proves nothing: exit 1 (or
+# --min-packets 0); --count N with fewer than N by the end of --duration is
+# a missing frame: exit 1.
+expect 0 create --type tap --queues 4 --vnet-hdr-size 20 --le $T
+quiet $T
+expect 1 verify --duration 1 $T
+err_has "saw 0 packets, fewer than --min-packets 1"
+expect 1 verify --count 5 --duration 1 --json $T
+err_has "saw 0 of the 5 packets --count asked for"
+grep -q '"summary"' "$OUT" || fail "verify --json: no summary line"
+expect 0 verify --min-packets 0 --duration 1 $T
+expect 0 delete $T
+# Frames queued before the configuration applied are not evidence: on a
+# fresh tap that is up with IPv6 on, the kernel queues its MLD report as
+# soon as verify attaches a queue (carrier on), before verify applies its
+# configuration; that frame used to come out as a mismatch.
+expect 0 create --type tap --queues 4 $T
+ip link set $T up
+for i in 1 2 3; do
+	expect 0 verify --min-packets 0 --duration 1 --json $T
+	grep -q '"verdict"' "$OUT" && fail "fresh tap, run $i: $(head -n 1 "$OUT")"
+	ip link set $T down; ip link set $T up
+done
+expect 0 delete $T
+
+# 6. The device deleted under a running verify: tap.
+expect 0 create --type tap --queues 4 --vnet-hdr-size 20 --le $T
+quiet $T
+if start_verify $T gone --json; then
+	ip link del $T
+	finish_gone
+fi
+ip link del $T 2>/dev/null
+
 # 4. A macvtap (bridge mode) on a veth: frames sent into the peer end.
 if ip link add $L type veth peer name ${L}b 2>/dev/null; then
 	quiet $L; quiet ${L}b
@@ -177,7 +229,22 @@ if ip link add $L type veth peer name ${L}b 2>/dev/null; then
 			vcheck summary "$W/mvt.out" $N 0 4 2
 			echo "macvtap: $(tail -n 1 "$W/mvt.out")"
 		fi
-		expect 0 delete $M
+		# A single queue open: the kernel hashes nothing (drivers/net/tap.c
+		# picks the only queue first), so verify refuses to check reports
+		# there; by default it opens 4 and every frame matches.
+		expect 2 verify --report --queues 1 --count 1 $M
+		err_has "a macvtap with a single queue open reports no hash"
+		if start_verify $M mvd --count $N --json; then
+			send ${L}b "$mac"
+			finish_verify 0
+			vcheck summary "$W/mvd.out" $N 0 4 2
+		fi
+		# The macvtap deleted under a running verify.
+		if start_verify $M mgone --json; then
+			ip link del $M
+			finish_gone
+		fi
+		ip link del $M 2>/dev/null
 	else
 		grep -q "no macvtap link type" "$ERR" || fail "macvtap create: $(cat "$ERR")"
 		echo "note: no macvtap in this kernel: macvtap part skipped" >&2

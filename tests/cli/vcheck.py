@@ -38,7 +38,14 @@ def load(path):
 
 
 def mismatch_lines(objs):
-    return [o for o in objs if "verdict" in o]
+    return [o for o in objs if o.get("verdict") == "mismatch"]
+
+
+def known_lines(objs):
+    return [o for o in objs if o.get("verdict") == "known-deviation"]
+
+
+DEVIATIONS = ("automq-value-is-queue", "short-key-ipv6", "vlan-af-packet", "tunnel-inner")
 
 
 def flow_src(flow):
@@ -75,6 +82,15 @@ def summary(path, packets, mismatches, queues, min_used=0):
     ml = mismatch_lines(objs)
     if len(ml) != mismatches:
         bad("%d mismatch lines, want %d" % (len(ml), mismatches))
+    kl = known_lines(objs)
+    if len(kl) != s.get("known_deviations", 0):
+        bad("%d known-deviation lines, summary says %s" % (len(kl), s.get("known_deviations")))
+    for o in kl:
+        d = o.get("deviations")
+        if not isinstance(d, list) or not d or any(n not in DEVIATIONS for n in d):
+            bad("known-deviation line without named deviations: %s" % o)
+    if any(o.get("verdict") not in ("mismatch", "known-deviation") for o in objs if "verdict" in o):
+        bad("a verdict line that is neither mismatch nor known-deviation")
     for o in ml:
         for k in ("verdict", "queue", "flow", "kind", "expected_report", "observed_report",
                   "expected_hash", "observed_hash", "expected_queue", "observed_queue", "why"):

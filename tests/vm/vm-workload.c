@@ -382,7 +382,7 @@ static uint32_t next_id = 1000;
 static int run_cfg(struct target *t, const struct tunvnet_hash_cfg *cfg, const char *label,
 		   uint64_t seed)
 {
-	struct tunvnet_verify_opts vo = { .sz = sizeof(vo) };
+	struct tunvnet_verify_opts vo = TUNVNET_VERIFY_OPTS_INIT;
 	struct run *r = calloc(1, sizeof(*r));
 	pthread_t th[NQ];
 	struct reader rd[NQ];
@@ -430,7 +430,8 @@ static int run_cfg(struct target *t, const struct tunvnet_hash_cfg *cfg, const c
 		free(r);
 		return e;
 	}
-	vo.cfg = *cfg;
+	vo.cfg = cfg; /* copied by tunvnet_verifier_new */
+	vo.backend = TUNVNET_BACKEND_KERNEL;
 	vo.num_queues = NQ;
 	vo.kind = t->kind;
 	vo.l2 = t->l2;
@@ -661,7 +662,7 @@ static int open_macvtap(struct target *t)
 static void probe_short_key(struct target *t, uint32_t types, const char *types_name)
 {
 	struct tunvnet_hash_cfg c = TUNVNET_HASH_CFG_INIT;
-	struct tunvnet_verify_opts vo = { .sz = sizeof(vo) };
+	struct tunvnet_verify_opts vo = TUNVNET_VERIFY_OPTS_INIT;
 	struct tunvnet_verifier *v = NULL;
 	static const uint16_t table1[1] = { 0 };
 	uint8_t k1[40], k2[40], kz[40] = { 0 };
@@ -692,7 +693,8 @@ static void probe_short_key(struct target *t, uint32_t types, const char *types_
 		e = tunvnet_dev_set_hash(t->dev, &c);
 	if (!vm_check(e == 0, name, "set hash: expected 0, observed %d (%s)", e, tunvnet_last_error()))
 		return;
-	vo.cfg = c;
+	vo.cfg = &c;
+	vo.backend = TUNVNET_BACKEND_KERNEL;
 	vo.num_queues = NQ;
 	vo.kind = t->kind;
 	vo.l2 = t->l2;

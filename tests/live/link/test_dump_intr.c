@@ -224,7 +224,7 @@ int main(void)
 				if (seen[k] != 1 && failed++ < 5)
 					fprintf(stderr, "tunvnet_link_list: %ss%d listed %d times\n",
 						prefix, k, seen[k]);
-			free(links);
+			tunvnet_link_list_free(links);
 		}
 		rc = raw_dump_interrupted();
 		raw++;

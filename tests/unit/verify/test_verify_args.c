@@ -5,9 +5,9 @@
 
 static void bad_arguments(void **state)
 {
-	struct tunvnet_verify_opts o = vh_opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, 0x3f, 3,
+	struct vh_vopts o = vh_opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, 0x3f, 3,
 					       TUNVNET_KIND_TAP);
-	struct tunvnet_verify_opts b;
+	struct vh_vopts b;
 	struct tunvnet_verifier *v = (void *)&o;
 	struct tunvnet_verdict vd;
 	struct tunvnet_hdr h = vh_hdr(0, 0);
@@ -15,38 +15,38 @@ static void bad_arguments(void **state)
 
 	(void)state;
 	assert_int_equal(tunvnet_verifier_new(NULL, &v), -EINVAL);
-	assert_int_equal(tunvnet_verifier_new(&o, NULL), -EINVAL);
+	assert_int_equal(tunvnet_verifier_new(vh_real(&o), NULL), -EINVAL);
 
 	b = o;
 	b.num_queues = 0;
-	assert_int_equal(tunvnet_verifier_new(&b, &v), -EINVAL);
+	assert_int_equal(tunvnet_verifier_new(vh_real(&b), &v), -EINVAL);
 	assert_null(v);
 	assert_non_null(strstr(tunvnet_last_error(), "num_queues"));
 	b = o;
 	b.cfg.key = NULL;
-	assert_int_equal(tunvnet_verifier_new(&b, &v), -EINVAL);
+	assert_int_equal(tunvnet_verifier_new(vh_real(&b), &v), -EINVAL);
 	b = o;
 	b.cfg.key_len = 41;
-	assert_int_equal(tunvnet_verifier_new(&b, &v), -EINVAL);
+	assert_int_equal(tunvnet_verifier_new(vh_real(&b), &v), -EINVAL);
 	b = o;
 	b.cfg.table_len = 3;
-	assert_int_equal(tunvnet_verifier_new(&b, &v), -EINVAL);
+	assert_int_equal(tunvnet_verifier_new(vh_real(&b), &v), -EINVAL);
 	b = o;
 	b.cfg.flags = 8; /* 4 is TUNVNET_HASH_QUEUE_WRAP */
-	assert_int_equal(tunvnet_verifier_new(&b, &v), -EINVAL);
+	assert_int_equal(tunvnet_verifier_new(vh_real(&b), &v), -EINVAL);
 	b = o;
 	b.cfg.types = 0x200;
-	assert_int_equal(tunvnet_verifier_new(&b, &v), -EINVAL);
+	assert_int_equal(tunvnet_verifier_new(vh_real(&b), &v), -EINVAL);
 	b = o;
 	b.known_deviations = 1u << 7;
-	assert_int_equal(tunvnet_verifier_new(&b, &v), -EINVAL);
+	assert_int_equal(tunvnet_verifier_new(vh_real(&b), &v), -EINVAL);
 	b = o;
 	b.cfg.flags = TUNVNET_HASH_REPORT;
 	b.kind = TUNVNET_KIND_UNKNOWN;
-	assert_int_equal(tunvnet_verifier_new(&b, &v), -EINVAL);
+	assert_int_equal(tunvnet_verifier_new(vh_real(&b), &v), -EINVAL);
 	b = o;
 	b.sz = 8;
-	assert_int_not_equal(tunvnet_verifier_new(&b, &v), 0);
+	assert_int_not_equal(tunvnet_verifier_new(vh_real(&b), &v), 0);
 
 	v = vh_new(&o);
 	assert_int_equal(tunvnet_verify_packet(NULL, 0, &h, f, sizeof(f), &vd), -EINVAL);
@@ -61,7 +61,7 @@ static void deep_copy(void **state)
 {
 	uint8_t key[40];
 	uint16_t table[2] = { 3, 4 };
-	struct tunvnet_verify_opts o = vh_opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, 0x3f, 3,
+	struct vh_vopts o = vh_opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, 0x3f, 3,
 					       TUNVNET_KIND_TAP);
 	struct tunvnet_verifier *v;
 	struct tunvnet_verdict vd;
@@ -83,7 +83,7 @@ static void deep_copy(void **state)
 
 static void unparsable_is_none(void **state)
 {
-	struct tunvnet_verify_opts o = vh_opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, 0x3f, 3,
+	struct vh_vopts o = vh_opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, 0x3f, 3,
 					       TUNVNET_KIND_TAP);
 	struct tunvnet_verifier *v = vh_new(&o);
 	struct tunvnet_verdict vd;

@@ -8,7 +8,7 @@
 
 static struct tunvnet_verifier *new_automq(enum tunvnet_kind kind, uint32_t known)
 {
-	struct tunvnet_verify_opts o = vh_opts(TUNVNET_HASH_REPORT, 0x3f, 3, kind);
+	struct vh_vopts o = vh_opts(TUNVNET_HASH_REPORT, 0x3f, 3, kind);
 
 	o.cfg.key = NULL;
 	o.cfg.table = NULL;

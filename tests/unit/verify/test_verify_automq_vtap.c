@@ -5,7 +5,7 @@
 
 static struct tunvnet_verifier *new_vtap(enum tunvnet_kind kind, unsigned int queues)
 {
-	struct tunvnet_verify_opts o = vh_opts(TUNVNET_HASH_REPORT, 0x3f, queues, kind);
+	struct vh_vopts o = vh_opts(TUNVNET_HASH_REPORT, 0x3f, queues, kind);
 
 	o.cfg.key = NULL;
 	o.cfg.table = NULL;

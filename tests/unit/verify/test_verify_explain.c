@@ -9,7 +9,7 @@
 
 static struct tunvnet_verifier *rss_verifier(void)
 {
-	struct tunvnet_verify_opts o = vh_opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, 0x3f, 3,
+	struct vh_vopts o = vh_opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, 0x3f, 3,
 					       TUNVNET_KIND_TAP);
 
 	return vh_new(&o);
@@ -94,7 +94,7 @@ static void mismatch_keeps_its_explanation(void **state)
 static void known_deviation_keeps_its_explanation(void **state)
 {
 	/* automq on tun: the value is the queue index (1 on queue 1). */
-	struct tunvnet_verify_opts o = vh_opts(TUNVNET_HASH_REPORT, 0x3f, 4, TUNVNET_KIND_TUN);
+	struct vh_vopts o = vh_opts(TUNVNET_HASH_REPORT, 0x3f, 4, TUNVNET_KIND_TUN);
 	struct tunvnet_verifier *v;
 	struct tunvnet_verdict vd;
 	uint8_t f[256];

@@ -12,10 +12,10 @@
 /* 4 queues, the unclassified one (3) also in the table. */
 static const uint16_t table4[4] = { 0, 1, 2, 3 };
 
-static struct tunvnet_verify_opts opts(uint32_t flags, uint32_t types, enum tunvnet_kind kind,
+static struct vh_vopts opts(uint32_t flags, uint32_t types, enum tunvnet_kind kind,
 				       uint32_t known)
 {
-	struct tunvnet_verify_opts o = vh_opts(flags, types, 4, kind);
+	struct vh_vopts o = vh_opts(flags, types, 4, kind);
 
 	o.cfg.table = table4;
 	o.cfg.table_len = 4;
@@ -43,7 +43,7 @@ static size_t tagged_udp6(uint8_t *f, struct tunvnet_verifier *probe)
 static void short_key_not_vlan(void **state)
 {
 	uint32_t both = TUNVNET_DEVIATION_SHORT_KEY_IPV6 | TUNVNET_DEVIATION_VLAN_AF_PACKET;
-	struct tunvnet_verify_opts o = opts(TUNVNET_HASH_RSS, TYPES_V6, TUNVNET_KIND_MACVTAP, both);
+	struct vh_vopts o = opts(TUNVNET_HASH_RSS, TYPES_V6, TUNVNET_KIND_MACVTAP, both);
 	struct tunvnet_verifier *probe = vh_new(&o), *v;
 	struct tunvnet_verdict vd;
 	uint8_t f[256];
@@ -72,7 +72,7 @@ static void short_key_not_vlan(void **state)
 static void vlan_only_on_a_taps_tagged_frames(void **state)
 {
 	uint32_t all = TUNVNET_DEVIATION_SHORT_KEY_IPV6 | TUNVNET_DEVIATION_VLAN_AF_PACKET;
-	struct tunvnet_verify_opts o =
+	struct vh_vopts o =
 		opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, 0x3f, TUNVNET_KIND_MACVTAP, all);
 	struct tunvnet_verifier *v = vh_new(&o);
 	struct tunvnet_verdict vd;

@@ -23,7 +23,7 @@ static size_t flow_frame(uint8_t *f, unsigned int i)
 
 static void more_flows_than_the_bound(void **state)
 {
-	struct tunvnet_verify_opts o = vh_opts(TUNVNET_HASH_REPORT, 0x3f, 4, TUNVNET_KIND_TAP);
+	struct vh_vopts o = vh_opts(TUNVNET_HASH_REPORT, 0x3f, 4, TUNVNET_KIND_TAP);
 	struct tunvnet_verifier *v;
 	struct tunvnet_verify_stats st;
 	struct tunvnet_verdict vd;

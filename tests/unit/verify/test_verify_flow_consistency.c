@@ -4,7 +4,7 @@
 
 static struct tunvnet_verifier *new_automq(uint32_t types)
 {
-	struct tunvnet_verify_opts o = vh_opts(TUNVNET_HASH_REPORT, types, 4, TUNVNET_KIND_TAP);
+	struct vh_vopts o = vh_opts(TUNVNET_HASH_REPORT, types, 4, TUNVNET_KIND_TAP);
 
 	o.cfg.key = NULL;
 	o.cfg.table = NULL;

@@ -5,7 +5,7 @@
 
 static void hashing_off(void **state)
 {
-	struct tunvnet_verify_opts o = vh_opts(0, 0x3f, 4, TUNVNET_KIND_TUN);
+	struct vh_vopts o = vh_opts(0, 0x3f, 4, TUNVNET_KIND_TUN);
 	struct tunvnet_verifier *v;
 	struct tunvnet_verdict vd;
 	uint8_t f[256];

@@ -21,7 +21,7 @@ static void selftest_frames_match(void **state)
 		{ AF_INET6, 6, TUNVNET_REPORT_TCPV6, 0xc2b9f251, 1 },
 		{ AF_INET6, 17, TUNVNET_REPORT_UDPV6, 0xc2b9f251, 1 },
 	};
-	struct tunvnet_verify_opts o = vh_opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, 0x3f, 3,
+	struct vh_vopts o = vh_opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, 0x3f, 3,
 					       TUNVNET_KIND_TAP);
 	struct tunvnet_verifier *v = vh_new(&o);
 	struct tunvnet_verdict vd;
@@ -54,7 +54,7 @@ static void selftest_frames_match(void **state)
 
 static void tun_l2_ip_match(void **state)
 {
-	struct tunvnet_verify_opts o = vh_opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, 0x3f, 3,
+	struct vh_vopts o = vh_opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, 0x3f, 3,
 					       TUNVNET_KIND_TUN);
 	struct tunvnet_verifier *v;
 	struct tunvnet_verdict vd;

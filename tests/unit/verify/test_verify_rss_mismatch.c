@@ -8,11 +8,11 @@ static size_t len;
 
 static int setup(void **state)
 {
-	struct tunvnet_verify_opts o = vh_opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, 0x3f, 3,
+	struct vh_vopts o = vh_opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, 0x3f, 3,
 					       TUNVNET_KIND_TAP);
 
 	(void)state;
-	assert_int_equal(tunvnet_verifier_new(&o, &v), 0);
+	assert_int_equal(tunvnet_verifier_new(vh_real(&o), &v), 0);
 	len = vh_frame(f, AF_INET, VH_V4_SRC, VH_V4_DST, 6, 9, 9, 0);
 	return 0;
 }

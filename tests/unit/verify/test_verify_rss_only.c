@@ -4,7 +4,7 @@
 
 static void rss_only(void **state)
 {
-	struct tunvnet_verify_opts o = vh_opts(TUNVNET_HASH_RSS, 0x3f, 3, TUNVNET_KIND_TAP);
+	struct vh_vopts o = vh_opts(TUNVNET_HASH_RSS, 0x3f, 3, TUNVNET_KIND_TAP);
 	struct tunvnet_verifier *v = vh_new(&o);
 	struct tunvnet_verdict vd;
 	uint8_t f[256];

@@ -32,7 +32,7 @@ static int setup(void **state)
 
 static struct tunvnet_verifier *new_rss(uint32_t types, uint32_t known)
 {
-	struct tunvnet_verify_opts o = vh_opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, types, 3,
+	struct vh_vopts o = vh_opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, types, 3,
 					       TUNVNET_KIND_TAP);
 
 	o.known_deviations = known;

@@ -59,7 +59,7 @@ static int setup(void **state)
 
 static struct tunvnet_verifier *new_v(uint32_t flags)
 {
-	struct tunvnet_verify_opts o = vh_opts(flags, TYPES_V6, 3, TUNVNET_KIND_TAP);
+	struct vh_vopts o = vh_opts(flags, TYPES_V6, 3, TUNVNET_KIND_TAP);
 
 	o.known_deviations = TUNVNET_DEVIATION_SHORT_KEY_IPV6;
 	return vh_new(&o);

@@ -4,7 +4,7 @@
 
 static void counts(void **state)
 {
-	struct tunvnet_verify_opts o = vh_opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, 0x3f, 3,
+	struct vh_vopts o = vh_opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, 0x3f, 3,
 					       TUNVNET_KIND_TAP);
 	struct tunvnet_verifier *v;
 	struct tunvnet_verify_stats st;

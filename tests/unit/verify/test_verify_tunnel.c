@@ -22,7 +22,7 @@ static const uint8_t inner_udp4[36] = { 0x45, 0, 0, 36, 0, 2, 0, 0, 64, 17, 0, 0
 
 static struct tunvnet_verifier *new_v(uint32_t flags, uint32_t known)
 {
-	struct tunvnet_verify_opts o = vh_opts(flags, 0x3f, 4, TUNVNET_KIND_TAP);
+	struct vh_vopts o = vh_opts(flags, 0x3f, 4, TUNVNET_KIND_TAP);
 
 	o.cfg.table = table4;
 	o.cfg.table_len = 4;
@@ -236,7 +236,7 @@ static void ipip(void **state)
 
 static void automq_inner_flows(void **state)
 {
-	struct tunvnet_verify_opts o = vh_opts(TUNVNET_HASH_REPORT, 0x3f, 4, TUNVNET_KIND_TUN);
+	struct vh_vopts o = vh_opts(TUNVNET_HASH_REPORT, 0x3f, 4, TUNVNET_KIND_TUN);
 	struct tunvnet_verifier *v;
 	struct tunvnet_verdict vd;
 	uint8_t pl[128], f[256], in2[36];

@@ -27,10 +27,43 @@
 
 static const uint16_t vh_table[2] = { 3, 4 };
 
-static inline struct tunvnet_verify_opts vh_opts(uint32_t flags, uint32_t types,
-						 unsigned int queues, enum tunvnet_kind kind)
+/*
+ * The tests' view of the verifier options: the configuration by value
+ * beside the other fields, so a test edits o.cfg.key like any field;
+ * vh_real() makes the library's struct, which points at it.
+ */
+struct vh_vopts {
+	size_t sz;
+	struct tunvnet_hash_cfg cfg;
+	unsigned int num_queues;
+	enum tunvnet_kind kind;
+	enum tunvnet_l2 l2;
+	enum tunvnet_profile profile;
+	uint32_t known_deviations;
+	enum tunvnet_backend backend;
+	struct tunvnet_verify_opts real;
+};
+
+static inline const struct tunvnet_verify_opts *vh_real(struct vh_vopts *o)
 {
-	struct tunvnet_verify_opts o = { .sz = sizeof(o) };
+	struct tunvnet_verify_opts r = TUNVNET_VERIFY_OPTS_INIT;
+
+	r.sz = o->sz;
+	r.cfg = &o->cfg;
+	r.num_queues = o->num_queues;
+	r.kind = o->kind;
+	r.l2 = o->l2;
+	r.profile = o->profile;
+	r.known_deviations = o->known_deviations;
+	r.backend = o->backend;
+	o->real = r;
+	return &o->real;
+}
+
+static inline struct vh_vopts vh_opts(uint32_t flags, uint32_t types, unsigned int queues,
+				      enum tunvnet_kind kind)
+{
+	struct vh_vopts o = { .sz = sizeof(struct tunvnet_verify_opts) };
 
 	o.cfg.sz = sizeof(o.cfg);
 	o.cfg.flags = flags;
@@ -47,11 +80,11 @@ static inline struct tunvnet_verify_opts vh_opts(uint32_t flags, uint32_t types,
 	return o;
 }
 
-static inline struct tunvnet_verifier *vh_new(const struct tunvnet_verify_opts *o)
+static inline struct tunvnet_verifier *vh_new(struct vh_vopts *o)
 {
 	struct tunvnet_verifier *v = NULL;
 
-	assert_int_equal(tunvnet_verifier_new(o, &v), 0);
+	assert_int_equal(tunvnet_verifier_new(vh_real(o), &v), 0);
 	assert_non_null(v);
 	return v;
 }
