@@ -164,15 +164,15 @@ static int hash_pcap(const struct hash_ctx *h, const char *path)
 
 	p = pcap_open_offline(path, errbuf);
 	if (!p) {
-		fprintf(stderr, "%s hash: cannot read capture '%s': %s\n", ctl_prog, path, errbuf);
-		return EXIT_USAGE;
+		return ctl_fail("hash", EXIT_USAGE, NULL, "cannot read capture '%s': %s", esc(path),
+				errbuf);
 	}
 	if (capture_format(pcap_datalink(p), &fmt)) {
-		fprintf(stderr, "%s hash: capture '%s' has link type %s; only Ethernet, raw IP "
-			"and Linux cooked (SLL, SLL2) captures can be hashed\n", ctl_prog, path,
-			pcap_datalink_val_to_name(pcap_datalink(p)) ?: "unknown");
+		rc = ctl_fail("hash", EXIT_USAGE, NULL, "capture '%s' has link type %s; only "
+			      "Ethernet, raw IP and Linux cooked (SLL, SLL2) captures can be hashed",
+			      esc(path), pcap_datalink_val_to_name(pcap_datalink(p)) ?: "unknown");
 		pcap_close(p);
-		return EXIT_USAGE;
+		return rc;
 	}
 	if (!h->json)
 		printf("%s%-5s %-8s %-10s  %-16s %s%s\n", col(C_BOLD), "#", "report", "hash",
@@ -190,11 +190,11 @@ static int hash_pcap(const struct hash_ctx *h, const char *path)
 		 * would print one line per 16 bytes).
 		 */
 		if (ph->len == 0 || ph->caplen > ph->len) {
-			fprintf(stderr, "%s hash: capture '%s' is damaged at record %ld: captured "
-				"length %u, length on the wire %u\n", ctl_prog, path, index,
-				ph->caplen, ph->len);
+			rc = ctl_fail("hash", EXIT_USAGE, NULL, "capture '%s' is damaged at record "
+				      "%ld: captured length %u, length on the wire %u", esc(path),
+				      index, ph->caplen, ph->len);
 			pcap_close(p);
-			return EXIT_USAGE;
+			return rc;
 		}
 		/* Captured short (a snap length): its classification would be wrong. */
 		if (ph->caplen < ph->len || ph->caplen < fmt.cooked_len) {
@@ -217,10 +217,10 @@ static int hash_pcap(const struct hash_ctx *h, const char *path)
 		index++;
 	}
 	if (rc == -1) {
-		fprintf(stderr, "%s hash: capture '%s' is damaged after %ld packets: %s\n",
-			ctl_prog, path, index, pcap_geterr(p));
+		rc = ctl_fail("hash", EXIT_USAGE, NULL, "capture '%s' is damaged after %ld packets: "
+			      "%s", esc(path), index, pcap_geterr(p));
 		pcap_close(p);
-		return EXIT_USAGE;
+		return rc;
 	}
 	pcap_close(p);
 	if (truncated)
@@ -298,9 +298,8 @@ int cmd_hash(int argc, char **argv)
 #ifdef HAVE_PCAP
 		rc = hash_pcap(&h, pcap_path);
 #else
-		fprintf(stderr, "%s hash: built without libpcap; --pcap is unavailable "
-			"(rebuild with libpcap-dev installed)\n", ctl_prog);
-		rc = EXIT_USAGE;
+		rc = ctl_fail("hash", EXIT_USAGE, "rebuild with libpcap-dev installed",
+			      "built without libpcap; --pcap is unavailable");
 #endif
 		tunvnet_toeplitz_free(h.t);
 		return rc;

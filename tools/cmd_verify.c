@@ -303,9 +303,8 @@ int cmd_verify(int argc, char **argv)
 		r.pcap = pcap_open_dead(r.l2 == TUNVNET_L2_ETH ? DLT_EN10MB : DLT_RAW, 65535);
 		r.dumper = r.pcap ? pcap_dump_fopen(r.pcap, pcap_file) : NULL;
 		if (!r.dumper) {
-			fprintf(stderr, "%s verify: cannot write '%s': %s\n", ctl_prog, pcap_out,
-				r.pcap ? pcap_geterr(r.pcap) : "out of memory");
-			rc = EXIT_USAGE;
+			rc = ctl_fail("verify", EXIT_USAGE, NULL, "cannot write '%s': %s",
+				      esc(pcap_out), r.pcap ? pcap_geterr(r.pcap) : "out of memory");
 			goto out;
 		}
 		pcap_file = NULL; /* the dumper owns it */
@@ -391,7 +390,7 @@ int cmd_verify(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	if (!r.json) {
 		fprintf(stderr, "verifying %s %s on %u queue(s), profile %s: ",
-			tunvnet_kind_name(link.kind), link.name, r.nq, tunvnet_profile_name(vo.profile));
+			tunvnet_kind_name(link.kind), esc(link.name), r.nq, tunvnet_profile_name(vo.profile));
 		hashopt_describe(&h.cfg, stderr);
 	}
 	start = now();
@@ -479,18 +478,15 @@ int cmd_verify(int argc, char **argv)
 	}
 	rc = s.mismatches ? EXIT_CHECK : EXIT_OK;
 	if (gone) {
-		fprintf(stderr, "%s verify: %s '%s' was deleted during the run\n", ctl_prog,
-			tunvnet_kind_name(link.kind), link.name);
-		rc = EXIT_CHECK;
+		rc = ctl_fail("verify", EXIT_CHECK, NULL, "%s '%s' was deleted during the run",
+			      tunvnet_kind_name(link.kind), esc(link.name));
 	} else if (count && s.packets < count) {
-		fprintf(stderr, "%s verify: saw %llu of the %lu packets --count asked for\n",
-			ctl_prog, (unsigned long long)s.packets, count);
-		rc = EXIT_CHECK;
+		rc = ctl_fail("verify", EXIT_CHECK, NULL, "saw %llu of the %lu packets --count "
+			      "asked for", (unsigned long long)s.packets, count);
 	} else if (s.packets < min_packets) {
-		fprintf(stderr, "%s verify: saw %llu packet%s, fewer than --min-packets %lu: "
-			"nothing was shown to work\n", ctl_prog, (unsigned long long)s.packets,
-			s.packets == 1 ? "" : "s", min_packets);
-		rc = EXIT_CHECK;
+		rc = ctl_fail("verify", EXIT_CHECK, NULL, "saw %llu packet%s, fewer than "
+			      "--min-packets %lu: nothing was shown to work",
+			      (unsigned long long)s.packets, s.packets == 1 ? "" : "s", min_packets);
 	}
 out:
 #ifdef HAVE_PCAP

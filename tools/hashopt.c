@@ -55,6 +55,10 @@ int hashopt_parse(struct hashopt *h, const char *cmd, int code, const char *arg)
 		return opt_queues(cmd, arg, &h->queues);
 	case 0x107:
 		return opt_vnet_hdr_sz(cmd, arg, &h->vnet_hdr_sz);
+	case 0x108:
+		if (tunvnet_backend_parse(arg, &h->backend))
+			return usage_error(cmd, "--backend: %s", tunvnet_last_error());
+		break;
 	default:
 		return usage_error(cmd, "bad option");
 	}
@@ -129,6 +133,7 @@ int hashopt_build(struct hashopt *h, const char *cmd, unsigned int num_queues)
 				   "the hash, not --vnet-hdr-size %d", h->vnet_hdr_sz);
 	cfg->flags = (h->report ? TUNVNET_HASH_REPORT : 0) | (h->rss ? TUNVNET_HASH_RSS : 0);
 	cfg->types = h->types;
+	cfg->backend = h->backend;
 	if (h->rss) {
 		rc = check_key_len(cmd, h->key_len, h->types);
 		if (rc)
@@ -185,11 +190,11 @@ int hashopt_check_link(const struct hashopt *h, const char *cmd, const struct tu
 	bool tunlike = link->kind == TUNVNET_KIND_TUN || link->kind == TUNVNET_KIND_TAP;
 
 	if (tunlike && !(link->dev_flags & TUNVNET_DEV_VNET_HDR) && (h->report || h->vnet_hdr_sz)) {
-		fprintf(stderr, "%s %s: %s '%s' has no vnet header (created with --no-vnet-hdr), "
-			"so it cannot carry a hash report or set its size\n"
-			"  fix: delete it and create it again without --no-vnet-hdr\n",
-			ctl_prog, cmd, tunvnet_kind_name(link->kind), link->name);
-		return EXIT_CHECK;
+		return ctl_fail(cmd, EXIT_CHECK,
+				"delete it and create it again without --no-vnet-hdr",
+				"%s '%s' has no vnet header (created with --no-vnet-hdr), so it "
+				"cannot carry a hash report or set its size",
+				tunvnet_kind_name(link->kind), esc(link->name));
 	}
 	return EXIT_OK;
 }

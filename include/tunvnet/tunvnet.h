@@ -305,6 +305,7 @@ struct tunvnet_hash_cfg {
 	const uint16_t *table;      /* RSS only: indirection table, a power of two */
 	size_t table_len;
 	uint16_t unclassified_queue; /* RSS only */
+	enum tunvnet_backend backend; /* set: requested (AUTO: choose); get: the one in force */
 };
 #define TUNVNET_HASH_CFG_INIT { .sz = sizeof(struct tunvnet_hash_cfg) }
 
@@ -335,8 +336,27 @@ TUNVNET_API int tunvnet_hash_cfg_encode(enum tunvnet_uapi uapi,
  * program is attached (generation A, v5-v9); -EOPNOTSUPP: no feature.
  */
 TUNVNET_API int tunvnet_dev_set_hash(struct tunvnet_dev *dev, const struct tunvnet_hash_cfg *cfg);
-/* Switch hash reporting and RSS off. */
+/* Switch hash reporting and RSS off; detaches a steering program (ebpf backend). */
 TUNVNET_API int tunvnet_dev_clear_hash(struct tunvnet_dev *dev);
+/*
+ * Whether backend (AUTO: the one auto would choose) can honour hash_flags
+ * (TUNVNET_HASH_REPORT, TUNVNET_HASH_RSS) on this device: 0, or -errno with
+ * tunvnet_last_error() naming why not (-EOPNOTSUPP: no series / no steering
+ * hook on macvtap / user does not steer; -EPERM: no CAP_BPF; -EINVAL:
+ * program rejected). Changes nothing on the device.
+ */
+TUNVNET_API int tunvnet_dev_backend_check(struct tunvnet_dev *dev, enum tunvnet_backend backend,
+					  uint32_t hash_flags);
+
+/* Kernel bugs of the hashing series that tunvnet_kernel_quirks_probe detects. */
+#define TUNVNET_QUIRK_SHORT_KEY_IPV6 (1u << 0)        /* IPv6-only types hashed with a short key */
+#define TUNVNET_QUIRK_AUTOMQ_VALUE_IS_QUEUE (1u << 1) /* automq reports the queue as the hash */
+/*
+ * Probe the running kernel for them on a scratch tap (a few frames; needs
+ * CAP_NET_ADMIN where the series answers). A kernel without the series has
+ * none: 0 quirks. The result is cached for the process.
+ */
+TUNVNET_API int tunvnet_kernel_quirks_probe(uint32_t *quirks);
 /*
  * The configuration this handle last applied (the kernel cannot be asked).
  * key and table point into the handle and stay valid until the next set.
@@ -402,6 +422,17 @@ struct tunvnet_pkt {
  */
 TUNVNET_API int tunvnet_queue_read(struct tunvnet_dev *dev, unsigned int q,
 				   struct tunvnet_pkt *pkts, unsigned int n);
+
+/*
+ * For a VMM that reads the queue fds itself: fill hash_value and
+ * hash_report of the vnet header hdr (hdr_len bytes, as the kernel wrote
+ * it) for the frame that followed it (as tunvnet_queue_read returns it),
+ * when the backend in force fills reports (ebpf, user) and REPORT is on.
+ * No-op returning 0 for the kernel backend, without REPORT, or when
+ * hdr_len < 20. Same per-queue thread rule as tunvnet_queue_read.
+ */
+TUNVNET_API int tunvnet_queue_fill_hash(struct tunvnet_dev *dev, unsigned int q, void *hdr,
+					size_t hdr_len, const void *frame, size_t len);
 
 /* Write one frame with its header (NULL: all zero) to queue q. */
 TUNVNET_API int tunvnet_queue_write(struct tunvnet_dev *dev, unsigned int q,
