@@ -65,7 +65,7 @@ struct run {
 
 static void status_line(const struct run *r, bool final)
 {
-	struct tunvnet_verify_stats s;
+	struct tunvnet_verify_stats s = TUNVNET_VERIFY_STATS_INIT;
 	unsigned int q;
 
 	tunvnet_verifier_stats(r->v, &s);
@@ -159,7 +159,7 @@ int cmd_verify(int argc, char **argv)
 	struct tunvnet_caps caps = { .sz = sizeof(caps) };
 	struct run r = { 0 };
 	struct tunvnet_link link;
-	struct tunvnet_verify_stats s;
+	struct tunvnet_verify_stats s = TUNVNET_VERIFY_STATS_INIT;
 	struct pollfd *pfd = NULL;
 	struct tunvnet_pkt pkts[16];
 	const char *pcap_out = NULL;
