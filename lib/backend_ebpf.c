@@ -5,7 +5,6 @@
  * kernel puts each frame on the queue tunvnet_rss_queue predicts. Reports
  * are filled on read (report.c).
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 
@@ -20,7 +19,6 @@ struct tv_ebpf {
 int tv_ebpf_load(const struct tunvnet_dev *dev, struct tv_ebpf **ep)
 {
 	struct tv_ebpf *e;
-	char why[200];
 	int err;
 
 	if (tv_kind_is_vtap(dev->kind))
@@ -30,13 +28,11 @@ int tv_ebpf_load(const struct tunvnet_dev *dev, struct tv_ebpf **ep)
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return tv_err(-ENOMEM, "out of memory");
+	/* Its message names why (CAP_BPF, the verifier, a build without it). */
 	err = tv_steer_open(&e->steer, tv_dev_l2(dev));
 	if (err) {
-		snprintf(why, sizeof(why), "%s", tunvnet_last_error());
 		free(e);
-		if (err == -EPERM)
-			return tv_err(err, "the steering program cannot be loaded: %s", why);
-		return tv_err(err, "the steering program is not available: %s", why);
+		return err;
 	}
 	*ep = e;
 	return 0;

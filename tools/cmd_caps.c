@@ -188,14 +188,13 @@ int cmd_caps(int argc, char **argv)
 		}
 		json_close(&j);
 		if (dev) {
-			json_obj(&j, "device");
-			json_str(&j, "name", link.name);
+			json_str(&j, "device", link.name);
 			json_str(&j, "kind", tunvnet_kind_name(link.kind));
 			json_int(&j, "vnet_hdr_size", hdr_sz);
-			json_close(&j);
 		}
 		if (!supported)
-			json_str(&j, "reason", tunvnet_strerror(-EOPNOTSUPP));
+			json_str(&j, "reason", "the kernel lacks the tun/tap virtio-net hashing "
+				   "feature (not in mainline Linux)");
 		json_arr(&j, "backends");
 		for (i = 0; i < 3; i++) {
 			json_obj(&j, NULL);

@@ -11,7 +11,7 @@
 #include "ctl.h"
 
 static const char create_help[] =
-	"Usage: tunvnet-ctl create --type tun|tap [OPTIONS] NAME\n"
+	"Usage: tunvnet-ctl create [--type tun|tap] [OPTIONS] NAME\n"
 	"       tunvnet-ctl create --type macvtap|ipvtap --parent DEV [--mode M] NAME\n\n"
 	"Create a persistent tun or tap device (through /dev/net/tun: rtnetlink cannot\n"
 	"create them), or a macvtap/ipvtap link on a parent device (rtnetlink).\n"

@@ -32,6 +32,7 @@ struct hash_ctx {
 	enum tunvnet_profile profile;
 	struct tunvnet_toeplitz *t;
 	bool json;
+	const char *key_shown; /* --key random: the key chosen, printed with the result */
 };
 
 /* Classify and hash one packet; -1 on a bad argument (never for packet content). */
@@ -69,6 +70,8 @@ static void print_one(const struct hash_ctx *h, long index, const struct tunvnet
 		json_str(&j, "input", input);
 		json_uint(&j, "len", len);
 		json_str(&j, "profile", tunvnet_profile_name(h->profile));
+		if (h->key_shown)
+			json_str(&j, "key", h->key_shown);
 		json_flow(&j, "flow", flow);
 		json_end(&j);
 		return;
@@ -83,6 +86,8 @@ static void print_one(const struct hash_ctx *h, long index, const struct tunvnet
 	kv("input", "%s", cls->input_len ? input : "(none: no enabled type applies)");
 	kv("hash", "0x%08x", cls->hash);
 	kv("profile", "%s", tunvnet_profile_name(h->profile));
+	if (h->key_shown)
+		kv("key", "%s", h->key_shown);
 }
 
 #ifdef HAVE_PCAP
@@ -174,6 +179,8 @@ static int hash_pcap(const struct hash_ctx *h, const char *path)
 		pcap_close(p);
 		return rc;
 	}
+	if (!h->json && h->key_shown)
+		printf("key: %s\n", h->key_shown);
 	if (!h->json)
 		printf("%s%-5s %-8s %-10s  %-16s %s%s\n", col(C_BOLD), "#", "report", "hash",
 		       "kind", "flow", col_end());
@@ -249,7 +256,8 @@ int cmd_hash(int argc, char **argv)
 	const char *pcap_path = NULL;
 	struct tunvnet_flow flow;
 	struct tunvnet_class cls;
-	char err[160];
+	char err[160], key_text[KEY_STRING_MAX];
+	bool random_key = false;
 	int c, rc;
 
 	memcpy(key, tunvnet_default_key(), TUNVNET_KEY_MAX);
@@ -259,6 +267,7 @@ int cmd_hash(int argc, char **argv)
 		case 'k':
 			if (parse_key(optarg, key, &key_len, err, sizeof(err)))
 				return usage_error("hash", "%s", err);
+			random_key = key_is_random(optarg);
 			break;
 		case 't':
 			if (tunvnet_hash_types_parse(optarg, &h.types))
@@ -290,6 +299,10 @@ int cmd_hash(int argc, char **argv)
 	rc = check_key_len("hash", key_len, h.types);
 	if (rc)
 		return rc;
+	if (random_key) {
+		key_string(key, key_len, key_text, sizeof(key_text));
+		h.key_shown = key_text;
+	}
 	rc = tunvnet_toeplitz_new(key, key_len, TUNVNET_TOEPLITZ_AUTO, &h.t);
 	if (rc)
 		return lib_error("hash", "cannot prepare the key", rc, true);

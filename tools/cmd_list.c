@@ -42,7 +42,7 @@ static bool is_tun(const struct tunvnet_link *l)
 
 static void link_fields(struct json *j, const struct tunvnet_link *l)
 {
-	json_str(j, "name", l->name);
+	json_str(j, "device", l->name);
 	json_int(j, "ifindex", l->ifindex);
 	json_str(j, "kind", tunvnet_kind_name(l->kind));
 	json_bool(j, "up", l->up);

@@ -20,6 +20,10 @@ static const char set_help[] =
 	HASHOPT_HELP
 	"  --json                 print what was applied as one JSON object\n"
 	"  -h, --help             this text\n\n"
+	"In other tools' words: --report is QEMU's virtio-net hash=on, --rss is\n"
+	"rss=on; types tcpv4/udpv4 hash what ethtool's 'rx-flow-hash tcp4 sdfn'\n"
+	"does, ipv4 what 'sd' does; --table round-robin:N is 'ethtool -X DEV equal N';\n"
+	"keys print as 'ethtool -x' prints them.\n\n"
 	"Exit status: 0 applied, 1 no backend can honour it or the kernel refused,\n"
 	"2 bad input.\n";
 
@@ -183,7 +187,7 @@ int cmd_set(int argc, char **argv)
 	}
 	if (json) {
 		struct json j;
-		char types[128], key[2 * TUNVNET_KEY_MAX + 1];
+		char types[128], key[KEY_STRING_MAX];
 		size_t i;
 
 		tunvnet_hash_types_format(h.cfg.types, types, sizeof(types));
@@ -197,7 +201,7 @@ int cmd_set(int argc, char **argv)
 		json_str(&j, "types", types);
 		json_int(&j, "vnet_hdr_size", hdr_sz);
 		if (h.rss) {
-			hex_string(h.cfg.key, h.cfg.key_len, key, sizeof(key));
+			key_string(h.cfg.key, h.cfg.key_len, key, sizeof(key));
 			json_str(&j, "key", key);
 			json_uint(&j, "unclassified_queue", h.cfg.unclassified_queue);
 			json_arr(&j, "table");

@@ -34,6 +34,10 @@ static const char help[] =
 	"                         deviation (\"deviations\": names), then a summary\n"
 	"  -h, --help             this text\n\n"
 	"Without --report/--rss, verify applies both (all six types, Microsoft key).\n"
+	"In other tools' words: --report is QEMU's virtio-net hash=on, --rss is\n"
+	"rss=on; types tcpv4/udpv4 hash what ethtool's 'rx-flow-hash tcp4 sdfn'\n"
+	"does, ipv4 what 'sd' does; --table round-robin:N is 'ethtool -X DEV equal N';\n"
+	"keys print as 'ethtool -x' prints them.\n"
 	"Frames queued before the configuration took effect are discarded, not\n"
 	"counted. A macvtap/ipvtap hashes nothing with a single queue open, so\n"
 	"verify opens 4 there unless --queues says otherwise.\n"
@@ -55,6 +59,7 @@ struct run {
 	unsigned int nq;
 	uint64_t *per_q;
 	bool json;
+	const char *name;
 	enum tunvnet_l2 l2;
 #ifdef HAVE_PCAP
 	pcap_t *pcap;
@@ -64,7 +69,7 @@ struct run {
 
 static void status_line(const struct run *r, bool final)
 {
-	struct tunvnet_verify_stats s;
+	struct tunvnet_verify_stats s = TUNVNET_VERIFY_STATS_INIT;
 	unsigned int q;
 
 	tunvnet_verifier_stats(r->v, &s);
@@ -96,6 +101,7 @@ static void report_mismatch(struct run *r, unsigned int q, const struct tunvnet_
 
 		json_begin(&j, stdout);
 		json_str(&j, "verdict", tunvnet_verdict_name(vd->code));
+		json_str(&j, "device", r->name);
 		json_uint(&j, "queue", q);
 		json_str(&j, "flow", fs);
 		json_str(&j, "kind", kind);
@@ -157,7 +163,7 @@ int cmd_verify(int argc, char **argv)
 	struct tunvnet_caps caps = { .sz = sizeof(caps) };
 	struct run r = { 0 };
 	struct tunvnet_link link;
-	struct tunvnet_verify_stats s;
+	struct tunvnet_verify_stats s = TUNVNET_VERIFY_STATS_INIT;
 	struct pollfd *pfd = NULL;
 	struct tunvnet_pkt pkts[16];
 	const char *pcap_out = NULL;
@@ -291,6 +297,7 @@ int cmd_verify(int argc, char **argv)
 						 TUNVNET_L2_IP_PI : TUNVNET_L2_IP)
 					       : TUNVNET_L2_ETH;
 	r.l2 = vo.l2;
+	r.name = link.name;
 	vo.known_deviations = TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE |
 			      TUNVNET_DEVIATION_SHORT_KEY_IPV6 | TUNVNET_DEVIATION_VLAN_AF_PACKET;
 	rc = tunvnet_verifier_new(&vo, &r.v);
@@ -460,13 +467,21 @@ int cmd_verify(int argc, char **argv)
 		struct json j;
 
 		json_begin(&j, stdout);
-		json_str(&j, "summary", link.name);
+		json_bool(&j, "summary", true);
+		json_str(&j, "device", link.name);
 		json_uint(&j, "packets", s.packets);
 		json_uint(&j, "matches", s.matches);
 		json_uint(&j, "known_deviations", s.known_deviations);
 		json_uint(&j, "mismatches", s.mismatches);
 		json_uint(&j, "unchecked", s.unchecked);
 		json_uint(&j, "discarded_before_start", drained);
+		if (h.cfg.flags & TUNVNET_HASH_RSS) {
+			char key[KEY_STRING_MAX];
+
+			/* --key random is only reproducible with the key it chose. */
+			key_string(h.cfg.key, h.cfg.key_len, key, sizeof(key));
+			json_str(&j, "key", key);
+		}
 		json_double(&j, "seconds", now() - start);
 		json_arr(&j, "per_queue");
 		for (q = 0; q < r.nq; q++)

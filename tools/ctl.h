@@ -76,6 +76,11 @@ int parse_l2(const char *s, enum tunvnet_l2 *l2);
 int opt_queues(const char *cmd, const char *arg, unsigned long *queues);
 int opt_vnet_hdr_sz(const char *cmd, const char *arg, int *sz);
 void hex_string(const uint8_t *p, size_t n, char *out, size_t outlen);
+/* A key as 'ethtool -x' prints it: "6d:5a:56:da:..." (outlen >= 3 * n). */
+void key_string(const uint8_t *p, size_t n, char *out, size_t outlen);
+#define KEY_STRING_MAX (3 * TUNVNET_KEY_MAX)
+/* --key random: the tool picks the key, so it must print it. */
+bool key_is_random(const char *arg);
 /* "66.9.149.187:2794 -> 161.142.100.80:1766" for a parsed flow. */
 void flow_string(const struct tunvnet_flow *flow, char *out, size_t len);
 /* "tcp", "udp", "ipv6", "non-ip (0x0806)", ... */
@@ -86,7 +91,7 @@ double now(void);
 
 /* ---- the hash configuration flags shared by set and verify (hashopt.c) ---- */
 struct hashopt {
-	bool report, rss, have_types, have_key, have_table, have_unclassified;
+	bool report, rss, have_types, have_key, have_table, have_unclassified, key_random;
 	uint32_t types;
 	uint8_t key[TUNVNET_KEY_MAX];
 	size_t key_len;

@@ -41,6 +41,7 @@ int hashopt_parse(struct hashopt *h, const char *cmd, int code, const char *arg)
 		if (parse_key(arg, h->key, &h->key_len, err, sizeof(err)))
 			return usage_error(cmd, "%s", err);
 		h->have_key = true;
+		h->key_random = key_is_random(arg);
 		break;
 	case 0x104:
 		h->table_arg = (char *)arg;
@@ -212,7 +213,7 @@ unsigned int hashopt_queue_count(const struct hashopt *h, const struct tunvnet_l
 
 void hashopt_describe(const struct tunvnet_hash_cfg *cfg, FILE *f)
 {
-	char types[128], key[2 * TUNVNET_KEY_MAX + 1];
+	char types[128], key[KEY_STRING_MAX];
 	size_t i;
 
 	tunvnet_hash_types_format(cfg->types, types, sizeof(types));
@@ -220,7 +221,7 @@ void hashopt_describe(const struct tunvnet_hash_cfg *cfg, FILE *f)
 		(cfg->flags & TUNVNET_HASH_REPORT) ? "on" : "off",
 		(cfg->flags & TUNVNET_HASH_RSS) ? "on" : "off", types);
 	if (cfg->flags & TUNVNET_HASH_RSS) {
-		hex_string(cfg->key, cfg->key_len, key, sizeof(key));
+		key_string(cfg->key, cfg->key_len, key, sizeof(key));
 		fprintf(f, ", key %s, unclassified queue %u, table [", key, cfg->unclassified_queue);
 		for (i = 0; i < cfg->table_len && i < 16; i++)
 			fprintf(f, "%s%u", i ? "," : "", cfg->table[i]);

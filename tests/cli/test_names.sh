@@ -41,9 +41,9 @@ out_has 'tv\x1b[31m\xffx (ifindex'; no_raw "show"
 expect 0 list
 out_has 'tv\x1b[31m\xffx'; no_raw "list"
 expect 0 list --json
-json_ok "list --json"; out_has '"name":"tv\u001b[31m\u00ffx"'
+json_ok "list --json"; out_has '"device":"tv\u001b[31m\u00ffx"'
 expect 0 show --json "$BAD"
-json_ok "show --json"; out_has '"name":"tv\u001b[31m\u00ffx"'
+json_ok "show --json"; out_has '"device":"tv\u001b[31m\u00ffx"'
 expect 1 create --type tap "$BAD"
 no_raw "create again"; err_has 'tv\x1b[31m\xffx'
 expect 0 delete "$BAD"

@@ -77,7 +77,7 @@ if have_feature && is_root; then
 	out_has "report on, rss on"; out_has "table [0,1,2,3]"
 	expect 0 set --json --rss --types ipv4,tcpv4 --key 6d5a56da255b0ec24167253d43a38fb0 --unclassified 1 --queues 2 $T
 	out_has '"rss":true'; out_has '"report":false'; out_has '"types":"ipv4,tcpv4"'
-	out_has '"key":"6d5a56da255b0ec24167253d43a38fb0"'; out_has '"unclassified_queue":1'
+	out_has '"key":"6d:5a:56:da:25:5b:0e:c2:41:67:25:3d:43:a3:8f:b0"'; out_has '"unclassified_queue":1'
 	out_has '"table":[0,1]'
 	expect 0 set --report $T
 	expect 0 caps $T
