@@ -30,4 +30,13 @@ int bench_verify_rows(enum tunvnet_profile profile);
 void bench_rx_loop_rows(bool quick, const char **missing);
 void bench_verify_ratios(void); /* text output: the ratios those rows give */
 
+/*
+ * steer_rows.c: the steering eBPF program, a textbook one and a floor by
+ * BPF_PROG_TEST_RUN on one Ethernet frame (rows op "steer"); *missing says
+ * why nothing was measured (no CAP_BPF, built without eBPF).
+ */
+int bench_steer_rows(const char *name, const uint8_t *frame, size_t len, bool quick,
+		     const char **missing);
+void bench_steer_ratios(void); /* text output: textbook / ours, ours / floor */
+
 #endif

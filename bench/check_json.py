@@ -40,7 +40,15 @@ for frame in ('eth-ipv4-tcp', 'eth-ipv6-tcp'):
     for flows in (16, 1024, 100000):
         assert any(r['op'] == 'verify' and r['frame'] == frame and r['flows'] == flows
                    and r['config'] == 'rss' for r in rows), 'no verify row %s %d' % (frame, flows)
+# steer rows: all three programs on all three frames, or none (no CAP_BPF, no eBPF build).
+steer = [r for r in rows if r['op'] == 'steer']
+for r in steer:
+    assert r['impl'] in ('tunvnet-ebpf', 'textbook-ebpf', 'floor-ebpf'), r
+    assert r['frame'] in ('eth-ipv4-tcp', 'eth-ipv6-tcp', 'eth-ipv6-ext-tcp'), r
+    assert isinstance(r['ns_per_op'], (int, float)) and r['ns_per_op'] > 0, r
+assert len(steer) in (0, 9) and len({(r['impl'], r['frame']) for r in steer}) == len(steer), steer
 rx = [r for r in rows if r['op'] == 'rx_loop']
 assert len(rx) in (0, 2) and (not rx or {r['verify'] for r in rx} == {True, False}), rx
-print('ok: %d rows, impls %s, rx_loop %s' % (len(rows), ', '.join(sorted(impls)),
-                                             'measured' if rx else 'not measured here'))
+print('ok: %d rows, impls %s, rx_loop %s, steer %s' % (
+    len(rows), ', '.join(sorted(impls)), 'measured' if rx else 'not measured here',
+    'measured' if steer else 'not measured here'))

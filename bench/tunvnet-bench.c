@@ -456,7 +456,7 @@ int main(int argc, char **argv)
 	static struct frame frames[3];
 	bool json = false, quick = false;
 	struct tunvnet_toeplitz *auto_t = NULL;
-	const char *rx_missing = NULL;
+	const char *rx_missing = NULL, *steer_missing = NULL;
 	size_t i, j, l;
 	int err, a;
 
@@ -572,6 +572,15 @@ int main(int argc, char **argv)
 			measure(cls_bulk, NULL, frames[j].len, 1));
 	}
 
+	for (j = 0; j < 3; j++) {
+		err = bench_steer_rows(frames[j].name, frames[j].bytes[0], frames[j].len, quick,
+				       &steer_missing);
+		if (err) {
+			fprintf(stderr, "tunvnet-bench: steer rows: %d\n", err);
+			return 1;
+		}
+	}
+
 	err = bench_verify_rows(cls_profile);
 	if (err) {
 		fprintf(stderr, "tunvnet-bench: verify rows: %d\n", err);
@@ -605,6 +614,8 @@ int main(int argc, char **argv)
 					peers[i].missing);
 		if (rx_missing)
 			fprintf(stderr, "tunvnet-bench: rx_loop not measured: %s\n", rx_missing);
+		if (steer_missing)
+			fprintf(stderr, "tunvnet-bench: steer not measured: %s\n", steer_missing);
 	} else {
 		printf("tunvnet-bench: libtunvnet %s linked statically (no PLT), auto = %s, "
 		       "classify profile %s\n",
@@ -639,8 +650,11 @@ int main(int argc, char **argv)
 				printf("not measured: %s (%s)\n", peers[i].name, peers[i].missing);
 		if (rx_missing)
 			printf("not measured: rx_loop (%s)\n", rx_missing);
+		if (steer_missing)
+			printf("not measured: steer (%s)\n", steer_missing);
 		printf("\n");
 		bench_verify_ratios();
+		bench_steer_ratios();
 	}
 
 	for (i = 0; i < npeers; i++) {

@@ -260,6 +260,7 @@ int bench_verify_rows(enum tunvnet_profile profile)
 		for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]) && !err; i++)
 			err = run_set(v6, counts[i], cfgs, names, 2);
 	tunvnet_toeplitz_free(t);
+	cur_t = NULL; /* freed: the receive loop makes its own */
 	return err;
 }
 
@@ -267,6 +268,7 @@ int bench_verify_rows(enum tunvnet_profile profile)
 
 static struct tunvnet_dev *rx_dev;
 static struct tunvnet_verifier *rx_v;
+static struct tunvnet_toeplitz *rx_t;
 static struct tunvnet_pkt rx_pkts[32];
 static unsigned long rx_frames;
 
@@ -373,6 +375,12 @@ void bench_rx_loop_rows(bool quick, const char **missing)
 	vo.kind = TUNVNET_KIND_TAP;
 	vo.l2 = TUNVNET_L2_ETH;
 	cur_profile = vo.profile;
+	if (tunvnet_toeplitz_new(tunvnet_default_key(), TUNVNET_KEY_MAX, TUNVNET_TOEPLITZ_AUTO,
+				 &rx_t)) {
+		*missing = "no Toeplitz handle";
+		goto out;
+	}
+	cur_t = rx_t;
 	if (tunvnet_verifier_new(&vo, &rx_v) || build_set(&s, false, 1024, &cfg)) {
 		*missing = "verifier setup failed";
 		goto out;
@@ -415,6 +423,9 @@ out:
 		close(sock);
 	tunvnet_verifier_free(rx_v);
 	rx_v = NULL;
+	cur_t = NULL;
+	tunvnet_toeplitz_free(rx_t);
+	rx_t = NULL;
 	free_set(&s);
 	tunvnet_dev_close(rx_dev);
 	rx_dev = NULL;

@@ -9,10 +9,11 @@
  * report and the queue the RSS table gives for it.
  *
  *   cc vmm_rss.c $(pkg-config --cflags --libs libtunvnet) -o vmm_rss
- *   ./vmm_rss tap0      (as root; ends after 20 packets or 10 idle seconds)
+ *   ./vmm_rss tap0 [N]  (as root; ends after N packets, default 20, or 10 idle seconds)
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/epoll.h>
 #include <tunvnet/tunvnet.h>
 
@@ -55,7 +56,7 @@ int main(int argc, char **argv)
 	struct tunvnet_hash_cfg cfg = TUNVNET_HASH_CFG_INIT;
 	uint16_t table[8] = { 0, 1, 2, 3, 0, 1, 2, 3 };
 	struct tunvnet_dev *dev;
-	int err, ep, seen = 0;
+	int err, ep, seen = 0, want = argc > 2 ? atoi(argv[2]) : 20;
 
 	opts.kind = TUNVNET_KIND_TAP;
 	opts.flags = TUNVNET_DEV_MULTI_QUEUE | TUNVNET_DEV_VNET_HDR;
@@ -94,7 +95,7 @@ int main(int argc, char **argv)
 	}
 	printf("%s: RSS over %u queues; send it traffic\n", tunvnet_dev_name(dev), QUEUES);
 
-	while (seen < 20) {
+	while (seen < want) {
 		struct epoll_event evs[QUEUES];
 		int n = epoll_wait(ep, evs, QUEUES, 10000);
 

@@ -219,6 +219,9 @@ void tv_dev_free(struct tunvnet_dev *d)
 
 	if (!d)
 		return;
+	/* hashcfg.c's state first: it may detach a steering program through a queue. */
+	if (d->hash)
+		d->hash_release(d);
 	for (i = 0; i < d->nq; i++)
 		if (d->q[i].fd >= 0 &&
 		    (!d->q[i].adopted || !(d->flags & TUNVNET_DEV_KEEP_FDS)))
@@ -228,8 +231,6 @@ void tv_dev_free(struct tunvnet_dev *d)
 		d->retired = r->next_retired;
 		io_free(r);
 	}
-	if (d->hash)
-		d->hash_release(d->hash);
 	free(d);
 }
 
@@ -885,9 +886,7 @@ TUNVNET_API enum tunvnet_kind tunvnet_dev_kind(const struct tunvnet_dev *dev)
 TUNVNET_API enum tunvnet_l2 tunvnet_dev_l2(const struct tunvnet_dev *dev)
 {
 	tv_err_clear();
-	if (dev && dev->kind == TUNVNET_KIND_TUN)
-		return tv_dev_flags(dev) & TUNVNET_DEV_PI ? TUNVNET_L2_IP_PI : TUNVNET_L2_IP;
-	return TUNVNET_L2_ETH; /* tap, macvtap, ipvtap (and no handle) */
+	return dev ? tv_dev_l2(dev) : TUNVNET_L2_ETH; /* tap, macvtap, ipvtap */
 }
 
 TUNVNET_API int tunvnet_dev_ifindex(const struct tunvnet_dev *dev)

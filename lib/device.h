@@ -88,7 +88,7 @@ struct tunvnet_dev {
 	/* hashcfg.c, control thread: the configuration applied, the probe;
 	 * hash_release (set by hashcfg.c) frees it with the handle. */
 	struct tv_hash_state *hash;
-	void (*hash_release)(struct tv_hash_state *h);
+	void (*hash_release)(struct tunvnet_dev *d);
 };
 
 static inline bool tv_kind_is_vtap(enum tunvnet_kind k)
@@ -112,6 +112,14 @@ static inline unsigned int tv_dev_nq(const struct tunvnet_dev *d)
 static inline int tv_dev_fd(const struct tunvnet_dev *d, unsigned int q)
 {
 	return d->q[q].fd;
+}
+
+/* What the device's frames start with (tunvnet_dev_l2 without touching the error text). */
+static inline enum tunvnet_l2 tv_dev_l2(const struct tunvnet_dev *d)
+{
+	if (d->kind == TUNVNET_KIND_TUN)
+		return tv_dev_flags(d) & TUNVNET_DEV_PI ? TUNVNET_L2_IP_PI : TUNVNET_L2_IP;
+	return TUNVNET_L2_ETH;
 }
 
 /* Control thread: the snapshot in force (it is the only writer, so no hazard). */

@@ -1,42 +1,52 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Capabilities and hash configuration: probe which uAPI generation of the
- * tun hashing series answers, validate a generation-neutral configuration,
- * encode it into the exact ioctl argument of generation A or B, apply it.
+ * Hash configuration: validate a generation-neutral configuration (in one
+ * place, for every backend), choose the backend that can honour it
+ * (kernel, ebpf or user: see tunvnet_dev_set_hash(3)), apply it through
+ * that backend, remember what is in force.
  */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <sys/ioctl.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
-#include "device.h"
+#include "backend.h"
 #include "uapi.h"
-
-#define TV_HASH_ON (TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS) /* what the kernel is told */
 
 /* What hashcfg.c keeps per handle (device.h: dev->hash, this file's alone). */
 struct tv_hash_state {
-	/* The last hash configuration applied through this handle. */
+	/* The last hash configuration applied through this handle (backend in force). */
 	bool set;
 	struct tunvnet_hash_cfg cfg;
 	uint8_t key[TUNVNET_KEY_MAX];
 	uint16_t *table;
-	/* The probe: generation that answered, what it found, its result. */
+	/* The series' probe: generation that answered, what it found, its result. */
 	bool probed;
 	struct tunvnet_caps caps;
 	int caps_err;
+	/* The steering program, loaded once (backend_ebpf.c's), and whether this
+	 * handle attached it. */
+	struct tv_ebpf *ebpf;
+	bool ebpf_attached;
 };
 
-static void hash_state_free(struct tv_hash_state *h)
+/* With the handle: a program this handle attached goes unless the device persists. */
+static void hash_state_free(struct tunvnet_dev *dev)
 {
+	struct tv_hash_state *h = dev->hash;
+
 	if (!h)
 		return;
+	if (h->ebpf_attached && !(tv_dev_flags(dev) & TUNVNET_DEV_PERSIST))
+		tv_ebpf_detach(dev);
+	tv_ebpf_free(h->ebpf);
 	free(h->table);
 	free(h);
+	dev->hash = NULL;
 }
 
 static struct tv_hash_state *hash_state(struct tunvnet_dev *dev)
@@ -51,114 +61,6 @@ static struct tv_hash_state *hash_state(struct tunvnet_dev *dev)
 }
 #define TV_HASH_FLAGS_ALL (TV_HASH_ON | TUNVNET_HASH_QUEUE_WRAP)
 
-static const char *kernel_release(char *buf, size_t len)
-{
-	struct utsname u;
-
-	if (uname(&u) < 0)
-		snprintf(buf, len, "(unknown)");
-	else
-		snprintf(buf, len, "%s", u.release);
-	return buf;
-}
-
-/*
- * An errno from a probe that means "this kernel has no such ioctl": tun
- * answers EINVAL (or EBADFD on an fd not yet attached, since it checks for
- * a device before the default case), tap ENOTTY or EINVAL. A kernel with
- * the series answers both probes before TUNSETIFF and after deletion.
- */
-static bool probe_not_there(int e)
-{
-	return e == EINVAL || e == ENOTTY || e == EBADFD || e == EOPNOTSUPP;
-}
-
-/* What a probe on a kernel without the series says, the first time and when cached. */
-static int feature_missing(int err)
-{
-	char rel[128];
-
-	return tv_err(err, "kernel %s lacks the tun virtio-net hashing feature (neither "
-			   "TUNGETVNETHASHCAP nor TUNGETVNETHASHTYPES answers)",
-		      kernel_release(rel, sizeof(rel)));
-}
-
-static int caps_check_arg(const struct tunvnet_caps *caps)
-{
-	if (!caps)
-		return tv_err(-EINVAL, "no caps struct given");
-	if (caps->sz < offsetof(struct tunvnet_caps, flags))
-		return tv_err(-EINVAL, "caps->sz is %zu: set it to sizeof(struct tunvnet_caps)",
-			      caps->sz);
-	return 0;
-}
-
-/* Probe fd (which must be a tun or tap fd); fills c, returns 0 or -errno. */
-static int probe_fd(int fd, struct tunvnet_caps *c)
-{
-	uint32_t types = 0;
-	struct tv_tun_vnet_hash cap;
-	int eb, ea;
-
-	memset(c, 0, sizeof(*c));
-	c->sz = sizeof(*c);
-	c->uapi = TUNVNET_UAPI_NONE;
-
-	/* B first: the last posted version, and a u32 is all it writes. */
-	if (ioctl(fd, TV_TUNGETVNETHASHTYPES, &types) == 0) {
-		c->uapi = TUNVNET_UAPI_B;
-		c->flags = TUNVNET_CAP_REPORT | TUNVNET_CAP_RSS;
-		c->types = types & TUNVNET_HASH_TYPES_ALL;
-		c->max_key_len = TUNVNET_KEY_MAX;
-		return 0;
-	}
-	eb = errno;
-	memset(&cap, 0, sizeof(cap));
-	if (ioctl(fd, TV_TUNGETVNETHASHCAP, &cap) == 0) {
-		c->uapi = TUNVNET_UAPI_A;
-		c->flags = (cap.flags & TV_TUN_VNET_HASH_REPORT ? TUNVNET_CAP_REPORT : 0) |
-			   (cap.flags & TV_TUN_VNET_HASH_RSS ? TUNVNET_CAP_RSS : 0);
-		c->types = cap.types & TUNVNET_HASH_TYPES_ALL;
-		c->max_key_len = TUNVNET_KEY_MAX;
-		return 0;
-	}
-	ea = errno;
-	if (eb == EBADF || ea == EBADF)
-		return tv_err(-EBADF, "fd %d is not an open file descriptor", fd);
-	if (probe_not_there(eb) && probe_not_there(ea))
-		return feature_missing(-EOPNOTSUPP);
-	return tv_err(-(probe_not_there(eb) ? ea : eb),
-		      "probing the tun hashing uAPI on fd %d failed: TUNGETVNETHASHTYPES: %s, "
-		      "TUNGETVNETHASHCAP: %s", fd, strerror(eb), strerror(ea));
-}
-
-TUNVNET_API int tunvnet_caps_probe(int fd, struct tunvnet_caps *caps)
-{
-	struct tunvnet_caps c;
-	int err, own = -1;
-
-	tv_err_clear();
-	err = caps_check_arg(caps);
-	if (err)
-		return err;
-	if (fd < 0) {
-		/* Both generations answer on an fd that was never attached. */
-		own = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-		if (own < 0) {
-			err = -errno;
-			memset(&c, 0, sizeof(c));
-			tv_opts_out(caps, &c, sizeof(c));
-			return tv_err(err, "cannot open /dev/net/tun to probe: %s", strerror(-err));
-		}
-		fd = own;
-	}
-	err = probe_fd(fd, &c);
-	if (own >= 0)
-		close(own);
-	tv_opts_out(caps, &c, sizeof(c));
-	return err;
-}
-
 /* Probe once per handle; later calls reuse the answer (and its message). */
 static int dev_probe(struct tunvnet_dev *dev)
 {
@@ -169,12 +71,12 @@ static int dev_probe(struct tunvnet_dev *dev)
 	if (!h->probed) {
 		if (!tv_dev_nq(dev))
 			return tv_err(-EINVAL, "device handle has no queue to probe on");
-		h->caps_err = probe_fd(tv_dev_fd(dev, 0), &h->caps);
+		h->caps_err = tv_kernel_probe_fd(tv_dev_fd(dev, 0), &h->caps);
 		if (h->caps_err && h->caps_err != -EOPNOTSUPP)
 			return h->caps_err; /* a transient failure: do not cache it */
 		h->probed = true;
 	} else if (h->caps_err) {
-		return feature_missing(h->caps_err);
+		return tv_kernel_missing(h->caps_err);
 	}
 	return h->caps_err;
 }
@@ -186,7 +88,7 @@ TUNVNET_API int tunvnet_dev_caps(struct tunvnet_dev *dev, struct tunvnet_caps *c
 	tv_err_clear();
 	if (!dev)
 		return tv_err(-EINVAL, "no device handle");
-	err = caps_check_arg(caps);
+	err = tv_caps_check_arg(caps);
 	if (err)
 		return err;
 	err = dev_probe(dev);
@@ -213,7 +115,7 @@ static const char *fmt_types(uint32_t types, char *buf, size_t len)
 }
 
 /* Copy the caller's cfg (any size it was built with) into a full one. */
-static int cfg_in(struct tunvnet_hash_cfg *dst, const struct tunvnet_hash_cfg *cfg)
+int tv_hash_cfg_in(struct tunvnet_hash_cfg *dst, const struct tunvnet_hash_cfg *cfg)
 {
 	if (!cfg)
 		return tv_err(-EINVAL, "no hash configuration given");
@@ -221,8 +123,8 @@ static int cfg_in(struct tunvnet_hash_cfg *dst, const struct tunvnet_hash_cfg *c
 			    offsetof(struct tunvnet_hash_cfg, types) + sizeof(uint32_t));
 }
 
-/* The rules that need no kernel: shape of flags, types, key and table. */
-static int validate_shape(const struct tunvnet_hash_cfg *c, unsigned int num_queues)
+/* The rules that need no kernel: shape of flags, types, key and table, backend. */
+int tv_hash_validate_shape(const struct tunvnet_hash_cfg *c, unsigned int num_queues)
 {
 	size_t need, i;
 	char tb[96];
@@ -232,6 +134,9 @@ static int validate_shape(const struct tunvnet_hash_cfg *c, unsigned int num_que
 			      c->flags & ~TV_HASH_FLAGS_ALL);
 	if (c->types & ~TUNVNET_HASH_TYPES_ALL)
 		return tv_err(-EINVAL, "hash types %#x have bits outside 0x1ff", c->types);
+	if ((unsigned int)c->backend > TUNVNET_BACKEND_USER)
+		return tv_err(-EINVAL, "unknown backend %u (auto 0, kernel 1, ebpf 2, user 3)",
+			      (unsigned int)c->backend);
 	if ((c->flags & TV_HASH_ON) && !c->types)
 		/* Generation B would read types 0 as "switch everything off". */
 		return tv_err(-EINVAL, "%s enabled with no hash types: nothing would be hashed "
@@ -288,7 +193,7 @@ static int validate(const struct tunvnet_hash_cfg *c, const struct tunvnet_caps 
 	char tb[96];
 	int err;
 
-	err = validate_shape(c, num_queues);
+	err = tv_hash_validate_shape(c, num_queues);
 	if (err)
 		return err;
 	if (c->flags & TUNVNET_HASH_REPORT && vnet_hdr_sz > 0 &&
@@ -319,117 +224,13 @@ TUNVNET_API int tunvnet_hash_cfg_validate(const struct tunvnet_hash_cfg *cfg,
 	int err;
 
 	tv_err_clear();
-	err = cfg_in(&c, cfg);
+	err = tv_hash_cfg_in(&c, cfg);
 	if (err)
 		return err;
+	/* The series' capabilities bound what the kernel backend does only. */
+	if (c.backend == TUNVNET_BACKEND_EBPF || c.backend == TUNVNET_BACKEND_USER)
+		caps = NULL;
 	return validate(&c, caps, num_queues, vnet_hdr_sz);
-}
-
-/*
- * The key is written padded to 40 bytes whatever the types. The series
- * reads virtio_net_hash_key_length(types) bytes, which tests the types
- * against VIRTIO_NET_HASH_REPORT_* values instead of the TYPE bits: 40 when
- * any of bits 0-2 is set, 4 otherwise. A corrected kernel would read up to
- * 40. The key comes last, so writing 40 covers every version and the kernel
- * never reads past our buffer.
- */
-static int encode(enum tunvnet_uapi uapi, const struct tunvnet_hash_cfg *c,
-		  unsigned long *request, uint8_t *buf, size_t buf_len)
-{
-	unsigned long req;
-	size_t len, off, i, tl = c->table_len;
-	bool rss = c->flags & TUNVNET_HASH_RSS;
-
-	if (uapi == TUNVNET_UAPI_A) {
-		req = TV_TUNSETVNETHASH;
-		len = sizeof(struct tv_tun_vnet_hash);
-		if (rss)
-			len += sizeof(struct tv_tun_vnet_hash_rss) + tl * 2 + TV_KEY_WRITE_LEN;
-	} else if (uapi == TUNVNET_UAPI_B) {
-		if (rss) {
-			req = c->flags & TUNVNET_HASH_REPORT ? TV_TUNSETVNETREPORTINGRSS
-							     : TV_TUNSETVNETRSS;
-			len = sizeof(struct tv_tun_vnet_rss) + tl * 2 + TV_KEY_WRITE_LEN;
-		} else {
-			/* REPORT only, or off: AUTOMQ, where types 0 switches all off. */
-			req = TV_TUNSETVNETREPORTINGAUTOMQ;
-			len = sizeof(uint32_t);
-		}
-	} else {
-		return tv_err(-EINVAL, "cannot encode for uAPI generation %d (A or B only)",
-			      (int)uapi);
-	}
-	if (request)
-		*request = req;
-	if (!buf_len)
-		return (int)len;
-	if (!buf)
-		return tv_err(-EINVAL, "no output buffer");
-	if (buf_len < len)
-		return tv_err(-ENOSPC, "argument needs %zu bytes; buffer has %zu", len, buf_len);
-
-	memset(buf, 0, len);
-	if (uapi == TUNVNET_UAPI_A) {
-		struct tv_tun_vnet_hash h = { 0 };
-
-		/* Native-endian structs, as the kernel copies them. */
-		h.flags = (uint16_t)((c->flags & TUNVNET_HASH_REPORT ? TV_TUN_VNET_HASH_REPORT : 0) |
-				     (rss ? TV_TUN_VNET_HASH_RSS : 0));
-		h.types = c->flags & TV_HASH_ON ? c->types : 0;
-		memcpy(buf, &h, sizeof(h));
-		off = sizeof(h);
-		if (rss) {
-			struct tv_tun_vnet_hash_rss r = {
-				.indirection_table_mask = (uint16_t)(tl - 1),
-				.unclassified_queue = c->unclassified_queue,
-			};
-
-			memcpy(buf + off, &r, sizeof(r));
-			off += sizeof(r);
-		}
-	} else if (rss) {
-		struct tv_tun_vnet_rss r = {
-			.hash_types = c->types,
-			.indirection_table_mask = (uint16_t)(tl - 1),
-			.unclassified_queue = c->unclassified_queue,
-		};
-
-		memcpy(buf, &r, sizeof(r));
-		off = sizeof(r);
-	} else {
-		uint32_t t = c->flags & TV_HASH_ON ? c->types : 0;
-
-		memcpy(buf, &t, sizeof(t));
-		off = sizeof(t);
-	}
-	if (rss) {
-		for (i = 0; i < tl; i++) {
-			uint16_t e = c->table[i];
-
-			memcpy(buf + off, &e, 2);
-			off += 2;
-		}
-		memcpy(buf + off, c->key, c->key_len);
-		off += TV_KEY_WRITE_LEN;
-	}
-	return (int)off;
-}
-
-TUNVNET_API int tunvnet_hash_cfg_encode(enum tunvnet_uapi uapi,
-					const struct tunvnet_hash_cfg *cfg,
-					unsigned long *request, void *buf, size_t buf_len)
-{
-	struct tunvnet_hash_cfg c;
-	int err;
-
-	tv_err_clear();
-	err = cfg_in(&c, cfg);
-	if (err)
-		return err;
-	err = validate_shape(&c, 0);
-	if (err)
-		return err;
-	return encode(uapi, &c, request, buf, buf_len);
 }
 
 /* The smallest vnet header size over the handle's queues (tap keeps one per queue). */
@@ -509,78 +310,226 @@ static int store_cfg(struct tv_hash_state *h, const struct tunvnet_hash_cfg *c)
 	return 0;
 }
 
+/* ---- backends: which can honour what, and the choice ---- */
+
+static bool series_answers(struct tunvnet_dev *dev)
+{
+	return dev_probe(dev) == 0;
+}
+
+/* The series, as this kernel offers it. */
+static int kernel_ok(struct tunvnet_dev *dev, uint32_t flags)
+{
+	const struct tunvnet_caps *caps;
+	int err = dev_probe(dev);
+
+	if (err)
+		return err;
+	caps = &dev->hash->caps;
+	if (flags & TUNVNET_HASH_REPORT && !(caps->flags & TUNVNET_CAP_REPORT))
+		return tv_err(-EOPNOTSUPP, "the kernel's hashing series does not offer hash "
+					   "reporting");
+	if (flags & TUNVNET_HASH_RSS && !(caps->flags & TUNVNET_CAP_RSS))
+		return tv_err(-EOPNOTSUPP, "the kernel's hashing series does not offer RSS "
+					   "(series before v3?)");
+	return 0;
+}
+
+/* Our steering program: tun/tap only, loaded once per handle. */
+static int ebpf_ok(struct tunvnet_dev *dev)
+{
+	struct tv_hash_state *h = dev->hash;
+
+	if (h->ebpf)
+		return 0;
+	return tv_ebpf_load(dev, &h->ebpf);
+}
+
+static int user_ok(struct tunvnet_dev *dev, uint32_t flags)
+{
+	if (flags & TUNVNET_HASH_RSS)
+		return tv_err(-EOPNOTSUPP, "the user backend does not steer: RSS on %s needs the "
+					   "kernel or the ebpf backend", dev->name);
+	return 0;
+}
+
+static int backend_ok(struct tunvnet_dev *dev, enum tunvnet_backend b, uint32_t flags)
+{
+	switch (b) {
+	case TUNVNET_BACKEND_KERNEL:
+		return kernel_ok(dev, flags);
+	case TUNVNET_BACKEND_EBPF:
+		return ebpf_ok(dev);
+	case TUNVNET_BACKEND_USER:
+		return user_ok(dev, flags);
+	default:
+		return tv_err(-EINVAL, "unknown backend %u", (unsigned int)b);
+	}
+}
+
+/*
+ * A configuration the series' known bugs would get wrong (probed once per
+ * process): IPv6-only types hashed with a short key, and the queue index
+ * reported as the hash in automq mode (REPORT without RSS).
+ */
+static bool hits_quirk(const struct tunvnet_hash_cfg *c)
+{
+	const uint32_t v4 = TUNVNET_HASH_TYPE_IPV4 | TUNVNET_HASH_TYPE_TCPV4 |
+			    TUNVNET_HASH_TYPE_UDPV4;
+	uint32_t q = 0;
+
+	if (!(c->flags & TV_HASH_ON) || tunvnet_kernel_quirks_probe(&q) < 0)
+		return false;
+	if (q & TUNVNET_QUIRK_SHORT_KEY_IPV6 && c->types && !(c->types & v4))
+		return true;
+	return q & TUNVNET_QUIRK_AUTOMQ_VALUE_IS_QUEUE && !(c->flags & TUNVNET_HASH_RSS);
+}
+
+/*
+ * AUTO: the kernel where the series answers (unless a known bug would hit
+ * this configuration), else ebpf for RSS, else user. RSS nobody can honour
+ * is refused with the reason the ebpf backend gave.
+ */
+static int choose(struct tunvnet_dev *dev, const struct tunvnet_hash_cfg *c,
+		  enum tunvnet_backend *bp)
+{
+	uint32_t on = c->flags & TV_HASH_ON;
+	char why[200];
+	int err;
+
+	if (c->backend != TUNVNET_BACKEND_AUTO) {
+		err = on ? backend_ok(dev, c->backend, on) : 0;
+		if (!err)
+			*bp = c->backend;
+		return err;
+	}
+	if (!on) {
+		*bp = series_answers(dev) ? TUNVNET_BACKEND_KERNEL : TUNVNET_BACKEND_USER;
+		return 0;
+	}
+	if (kernel_ok(dev, on) == 0) {
+		*bp = TUNVNET_BACKEND_KERNEL;
+		if (!hits_quirk(c))
+			return 0;
+		/* Routed around a kernel bug where another backend gets it right. */
+		if (!(on & TUNVNET_HASH_RSS))
+			*bp = TUNVNET_BACKEND_USER;
+		else if (tv_dev_flags(dev) & TUNVNET_DEV_VNET_HDR && ebpf_ok(dev) == 0)
+			*bp = TUNVNET_BACKEND_EBPF;
+		tv_err_clear();
+		return 0;
+	}
+	if (!(on & TUNVNET_HASH_RSS)) {
+		*bp = TUNVNET_BACKEND_USER;
+		tv_err_clear();
+		return 0;
+	}
+	err = ebpf_ok(dev);
+	if (!err) {
+		*bp = TUNVNET_BACKEND_EBPF;
+		return 0;
+	}
+	snprintf(why, sizeof(why), "%s", tunvnet_last_error());
+	return tv_err(err, "RSS cannot be honoured on %s: the kernel lacks the hashing series "
+			   "and %s", dev->name, why);
+}
+
+/* Switch the kernel's hashing off (where the series answers). */
+static int kernel_off(struct tunvnet_dev *dev)
+{
+	struct tunvnet_hash_cfg off = TUNVNET_HASH_CFG_INIT;
+
+	return tv_kernel_apply(dev, dev->hash->caps.uapi, &off);
+}
+
+/*
+ * Act on a validated configuration with backend b: what the others had in
+ * force is switched off first, then b applies it. The filler is built
+ * before anything changes, so a failure to build it changes nothing.
+ */
+static int apply(struct tunvnet_dev *dev, const struct tunvnet_hash_cfg *c,
+		 enum tunvnet_backend b)
+{
+	struct tv_hash_state *h = dev->hash;
+	struct tv_fill *fill = NULL;
+	bool on = c->flags & TV_HASH_ON, tuntap = !tv_kind_is_vtap(dev->kind);
+	int err;
+
+	if (on && b != TUNVNET_BACKEND_KERNEL && c->flags & TUNVNET_HASH_REPORT) {
+		err = tv_fill_new(c, tv_dev_l2(dev), &fill);
+		if (err)
+			return err;
+	}
+	/* Steering programs: off unless ebpf steers; clear also takes off what
+	 * an earlier handle left on the device. */
+	if (tuntap && (b != TUNVNET_BACKEND_EBPF || !(c->flags & TUNVNET_HASH_RSS)) &&
+	    (h->ebpf_attached || !on)) {
+		err = tv_ebpf_detach(dev);
+		if (err)
+			goto fail;
+		h->ebpf_attached = false;
+	}
+	if (b == TUNVNET_BACKEND_KERNEL) {
+		err = tv_kernel_apply(dev, h->caps.uapi, c);
+		if (err)
+			goto fail;
+	} else if (series_answers(dev)) {
+		tv_err_clear();
+		err = kernel_off(dev);
+		if (err)
+			goto fail;
+	} else {
+		tv_err_clear(); /* the probe's "lacks the series" is no failure here */
+	}
+	if (b == TUNVNET_BACKEND_EBPF && c->flags & TUNVNET_HASH_RSS) {
+		err = tv_ebpf_apply(dev, h->ebpf, c);
+		if (err)
+			goto fail;
+		h->ebpf_attached = true;
+	}
+	/* Readers fill (or stop filling) from the next frame on. */
+	return tv_dev_publish_fill(dev, fill);
+fail:
+	if (fill)
+		fill->release(fill);
+	return err;
+}
+
 TUNVNET_API int tunvnet_dev_set_hash(struct tunvnet_dev *dev, const struct tunvnet_hash_cfg *cfg)
 {
 	struct tunvnet_hash_cfg c;
-	enum tunvnet_uapi uapi;
-	unsigned long req;
-	uint8_t *buf;
-	int err, len, hsz = 0, e;
+	enum tunvnet_backend b = TUNVNET_BACKEND_AUTO;
+	int err, hsz = 0;
 
 	tv_err_clear();
-	if (!dev)
+	if (!dev || !tv_dev_nq(dev))
 		return tv_err(-EINVAL, "no device handle");
-	err = cfg_in(&c, cfg);
+	err = tv_hash_cfg_in(&c, cfg);
 	if (err)
 		return err;
-	err = validate_shape(&c, 0);
+	err = tv_hash_validate_shape(&c, 0);
 	if (err)
 		return err;
-	err = dev_probe(dev);
-	if (err)
-		return err;
+	if (!hash_state(dev))
+		return -ENOMEM;
 	if (c.flags & TUNVNET_HASH_REPORT && !(tv_dev_flags(dev) & TUNVNET_DEV_VNET_HDR))
 		return tv_err(-EINVAL, "REPORT needs a vnet header on the queues "
 				       "(TUNVNET_DEV_VNET_HDR / IFF_VNET_HDR)");
 	err = dev_hdr_sz(dev, &hsz);
 	if (err)
 		return err;
-	err = validate(&c, &dev->hash->caps, c.flags & TUNVNET_HASH_RSS ? dev_queue_bound(dev) : 0,
-		       hsz);
+	err = choose(dev, &c, &b);
+	if (err)
+		return err;
+	err = validate(&c, b == TUNVNET_BACKEND_KERNEL ? &dev->hash->caps : NULL,
+		       c.flags & TUNVNET_HASH_RSS ? dev_queue_bound(dev) : 0, hsz);
 	if (err)
 		return err;
 
-	uapi = dev->hash->caps.uapi;
-	len = encode(uapi, &c, &req, NULL, 0);
-	if (len < 0)
-		return len;
-	buf = malloc((size_t)len);
-	if (!buf)
-		return tv_err(-ENOMEM, "out of memory for a %d-byte ioctl argument", len);
-	len = encode(uapi, &c, &req, buf, (size_t)len);
-	if (len < 0) {
-		free(buf);
-		return len;
-	}
-	/* One call on any queue configures the whole device. */
-	err = ioctl(tv_dev_fd(dev, 0), req, buf);
-	e = errno;
-	free(buf);
-	if (err < 0) {
-		switch (e) {
-		case EBADFD:
-			return tv_ioctl_err(dev->name, "the hash ioctl", EBADFD);
-		case EBUSY:
-			return tv_err(-EBUSY, "device %s has a steering eBPF program attached: "
-					      "generation A kernels (series v5-v9) refuse RSS "
-					      "alongside it; detach it (TUNSETSTEERINGEBPF -1) first",
-				      dev->name);
-		case ENOTTY:
-			return tv_err(-EOPNOTSUPP, "the kernel does not know the %s hash ioctl "
-						   "%#lx on %s", tunvnet_uapi_name(uapi),
-				      req, dev->name);
-		case EINVAL:
-			return tv_err(-EINVAL, "kernel refused the hash configuration on %s "
-					       "(EINVAL from ioctl %#lx, generation %s)",
-				      dev->name, req, tunvnet_uapi_name(uapi));
-		case EPERM:
-			return tv_err(-EPERM, "setting the hash configuration on %s needs "
-					      "CAP_NET_ADMIN", dev->name);
-		default:
-			return tv_err(-e, "hash ioctl %#lx on %s failed: %s", req, dev->name,
-				      strerror(e));
-		}
-	}
+	err = apply(dev, &c, b);
+	if (err)
+		return err;
+	c.backend = b;
 	err = store_cfg(dev->hash, &c);
 	if (err)
 		return tv_err(err, "configuration applied, but storing a copy failed: %s",
@@ -593,6 +542,29 @@ TUNVNET_API int tunvnet_dev_clear_hash(struct tunvnet_dev *dev)
 	struct tunvnet_hash_cfg off = TUNVNET_HASH_CFG_INIT;
 
 	return tunvnet_dev_set_hash(dev, &off);
+}
+
+TUNVNET_API int tunvnet_dev_backend_check(struct tunvnet_dev *dev, enum tunvnet_backend backend,
+					  uint32_t hash_flags)
+{
+	struct tunvnet_hash_cfg c = TUNVNET_HASH_CFG_INIT;
+	enum tunvnet_backend b;
+
+	tv_err_clear();
+	if (!dev || !tv_dev_nq(dev))
+		return tv_err(-EINVAL, "no device handle");
+	if (hash_flags & ~TV_HASH_ON)
+		return tv_err(-EINVAL, "hash flags %#x: only REPORT 0x1 and RSS 0x2 are asked about",
+			      hash_flags);
+	if ((unsigned int)backend > TUNVNET_BACKEND_USER)
+		return tv_err(-EINVAL, "unknown backend %u", (unsigned int)backend);
+	if (!hash_state(dev))
+		return -ENOMEM;
+	c.flags = hash_flags;
+	c.backend = backend;
+	if (backend != TUNVNET_BACKEND_AUTO)
+		return backend_ok(dev, backend, hash_flags);
+	return choose(dev, &c, &b);
 }
 
 TUNVNET_API int tunvnet_dev_get_hash(const struct tunvnet_dev *dev, struct tunvnet_hash_cfg *cfg)

@@ -17,7 +17,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "device.h"
+#include "backend.h"
 
 static bool endian_ok(enum tunvnet_endian endian)
 {
@@ -312,6 +312,9 @@ static int read_one(struct tunvnet_dev *dev, unsigned int q, int fd,
 			      q, dev->name, r, hsz, pi ? " + packet info 4" : "");
 	}
 	pkt->len = got - hsz;
+	/* ebpf and user backends: the hash fields are ours to fill. */
+	if (io->fill && hsz >= TUNVNET_HDR_HASH_LEN)
+		tv_fill_hdr(io->fill, hbuf, buf, pkt->len);
 	parse_layout(hbuf, layout_of(hsz), io->endian, &pkt->hdr);
 	tv_io_put(dev, q, TV_HAZ_RX);
 	return 1;

@@ -11,8 +11,10 @@ static const char help[] =
 	"Usage: tunvnet-ctl caps [--json] [--check] [DEV]\n\n"
 	"Report the running kernel's tun/tap virtio-net hashing support: uAPI\n"
 	"generation (A: series v3-v11, B: v12, none), hash types, flags, the vnet\n"
-	"header sizes and which carry the hash. Needs no device; with DEV the probe\n"
-	"runs on a queue of that device and its header size is shown.\n\n"
+	"header sizes and which carry the hash; every backend (kernel, ebpf, user)\n"
+	"with available or why not, and the series' known bugs found on this kernel.\n"
+	"Needs no device; with DEV the probe runs on a queue of that device and its\n"
+	"header size is shown.\n\n"
 	"  --json                 one JSON object\n"
 	"  --check                exit 1 when the kernel lacks the feature\n"
 	"  -h, --help             this text\n\n"
@@ -29,6 +31,57 @@ static const struct {
 	{ 20, "virtio_net_hdr_v1_hash", "+ hash_value, hash_report", true },
 	{ 24, "virtio_net_hdr_v1_hash_tunnel", "+ tunnel offsets", true },
 };
+
+/* Each backend: can it do REPORT and RSS here (user: REPORT; it does not steer)? */
+struct backend_row {
+	enum tunvnet_backend b;
+	bool available;
+	char why[256];
+};
+
+static void check_backends(struct tunvnet_dev *dev, struct backend_row rows[3])
+{
+	static const enum tunvnet_backend bs[3] = { TUNVNET_BACKEND_KERNEL, TUNVNET_BACKEND_EBPF,
+						    TUNVNET_BACKEND_USER };
+	struct tunvnet_dev_opts o = TUNVNET_DEV_OPTS_INIT;
+	struct tunvnet_dev *scratch = NULL;
+	char cant[200] = "";
+	unsigned int i;
+	int rc;
+
+	if (!dev) {
+		/* A tap nobody else sees, gone with the handle: the checks need a device. */
+		o.kind = TUNVNET_KIND_TAP;
+		o.flags = TUNVNET_DEV_VNET_HDR;
+		rc = tunvnet_dev_open(NULL, &o, &scratch);
+		if (rc)
+			snprintf(cant, sizeof(cant), "cannot tell without a device (%s)",
+				 tunvnet_last_error());
+		dev = scratch;
+	}
+	for (i = 0; i < 3; i++) {
+		uint32_t flags = bs[i] == TUNVNET_BACKEND_USER
+					 ? TUNVNET_HASH_REPORT
+					 : TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS;
+
+		rows[i].b = bs[i];
+		rows[i].why[0] = '\0';
+		if (!dev) {
+			rows[i].available = false;
+			snprintf(rows[i].why, sizeof(rows[i].why), "%s", cant);
+			continue;
+		}
+		rc = tunvnet_dev_backend_check(dev, bs[i], flags);
+		rows[i].available = rc == 0;
+		if (rc)
+			snprintf(rows[i].why, sizeof(rows[i].why), "%s",
+				 tunvnet_last_error()[0] ? tunvnet_last_error() : tunvnet_strerror(rc));
+	}
+	if (scratch)
+		tunvnet_dev_close(scratch);
+}
+
+static const char *quirk_names[] = { "short-key-ipv6", "automq-value-is-queue" };
 
 static void flags_string(uint32_t flags, char *buf, size_t len)
 {
@@ -53,8 +106,11 @@ int cmd_caps(int argc, char **argv)
 	bool json = false, check = false, supported;
 	char types[128], flags[32], kernel[200];
 	struct utsname u;
-	int c, rc, hdr_sz = -1;
+	int c, rc, hdr_sz = -1, quirks_rc;
 	unsigned int i;
+	struct backend_row rows[3];
+	uint32_t quirks = 0;
+	char quirks_why[256] = "";
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jch", opts, NULL)) != -1) {
@@ -101,6 +157,10 @@ int cmd_caps(int argc, char **argv)
 	}
 	tunvnet_hash_types_format(caps.types, types, sizeof(types));
 	flags_string(caps.flags, flags, sizeof(flags));
+	check_backends(dev, rows);
+	quirks_rc = tunvnet_kernel_quirks_probe(&quirks);
+	if (quirks_rc)
+		snprintf(quirks_why, sizeof(quirks_why), "%s", tunvnet_last_error());
 
 	if (json) {
 		struct json j;
@@ -128,14 +188,32 @@ int cmd_caps(int argc, char **argv)
 		}
 		json_close(&j);
 		if (dev) {
-			json_obj(&j, "device");
-			json_str(&j, "name", link.name);
+			json_str(&j, "device", link.name);
 			json_str(&j, "kind", tunvnet_kind_name(link.kind));
 			json_int(&j, "vnet_hdr_size", hdr_sz);
-			json_close(&j);
 		}
 		if (!supported)
-			json_str(&j, "reason", tunvnet_strerror(-EOPNOTSUPP));
+			json_str(&j, "reason", "the kernel lacks the tun/tap virtio-net hashing "
+				   "feature (not in mainline Linux)");
+		json_arr(&j, "backends");
+		for (i = 0; i < 3; i++) {
+			json_obj(&j, NULL);
+			json_str(&j, "name", tunvnet_backend_name(rows[i].b));
+			json_bool(&j, "available", rows[i].available);
+			if (!rows[i].available)
+				json_str(&j, "why", rows[i].why);
+			json_close(&j);
+		}
+		json_close(&j);
+		if (quirks_rc) {
+			json_str(&j, "quirks_unknown", quirks_why);
+		} else {
+			json_arr(&j, "quirks");
+			for (i = 0; i < 2; i++)
+				if (quirks & (1u << i))
+					json_str(&j, NULL, quirk_names[i]);
+			json_close(&j);
+		}
 		json_end(&j);
 	} else {
 		kv("kernel", "%s", kernel);
@@ -160,11 +238,36 @@ int cmd_caps(int argc, char **argv)
 			   hdrs[i].hash ? ": carries the hash" : "");
 		}
 		if (dev) {
-			kv("device", "%s (%s)", link.name, tunvnet_kind_name(link.kind));
+			kv("device", "%s (%s)", esc(link.name), tunvnet_kind_name(link.kind));
 			if (hdr_sz >= 0)
 				kv("vnet hdr size", "%d%s", hdr_sz,
 				   hdr_sz >= TUNVNET_HDR_HASH_LEN ? " (carries the hash)"
 								  : " (too small for the hash: set 20)");
+		}
+		for (i = 0; i < 3; i++) {
+			char k[24];
+
+			snprintf(k, sizeof(k), "backend %s", tunvnet_backend_name(rows[i].b));
+			if (rows[i].available)
+				kv(k, "%savailable%s%s", col(C_GREEN), col_end(),
+				   rows[i].b == TUNVNET_BACKEND_KERNEL ? ""
+				   : rows[i].b == TUNVNET_BACKEND_EBPF
+					   ? " (RSS by our steering program; reports filled on read, "
+					     "not with vhost-net)"
+					   : " (reports filled on read, no RSS; not with vhost-net)");
+			else
+				kv(k, "not available: %s", rows[i].why);
+		}
+		if (quirks_rc) {
+			kv("kernel quirks", "unknown: %s", quirks_why);
+		} else {
+			char ql[64] = "";
+
+			for (i = 0; i < 2; i++)
+				if (quirks & (1u << i))
+					snprintf(ql + strlen(ql), sizeof(ql) - strlen(ql), "%s%s",
+						 ql[0] ? "," : "", quirk_names[i]);
+			kv("kernel quirks", "%s", ql[0] ? ql : "none");
 		}
 		if (!supported)
 			printf("\nTo try the feature: 'tunvnet-ctl demo' boots a test kernel when one "

@@ -11,7 +11,7 @@
 #include "ctl.h"
 
 static const char create_help[] =
-	"Usage: tunvnet-ctl create --type tun|tap [OPTIONS] NAME\n"
+	"Usage: tunvnet-ctl create [--type tun|tap] [OPTIONS] NAME\n"
 	"       tunvnet-ctl create --type macvtap|ipvtap --parent DEV [--mode M] NAME\n\n"
 	"Create a persistent tun or tap device (through /dev/net/tun: rtnetlink cannot\n"
 	"create them), or a macvtap/ipvtap link on a parent device (rtnetlink).\n"
@@ -64,6 +64,40 @@ static int parse_id(const char *s, bool user, int64_t *id)
 	return 0;
 }
 
+static bool listed(const struct tunvnet_link *l, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(l[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The name the kernel gave a macvtap/ipvtap created from a pattern ("mv%d"):
+ * the one link of that kind on that parent that was not there before.
+ */
+static void vtap_made(enum tunvnet_kind kind, const char *parent,
+		      const struct tunvnet_link *before, size_t nbefore, char *made, size_t len)
+{
+	struct tunvnet_link *after;
+	size_t n, i, found = 0;
+	char name[16] = "";
+
+	if (tunvnet_link_list(&after, &n))
+		return;
+	for (i = 0; i < n; i++)
+		if (after[i].kind == kind && strcmp(after[i].parent, parent) == 0 &&
+		    !listed(before, nbefore, after[i].name)) {
+			snprintf(name, sizeof(name), "%s", after[i].name);
+			found++;
+		}
+	tunvnet_link_list_free(after);
+	if (found == 1)
+		snprintf(made, len, "%s", name);
+}
+
 int cmd_create(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -87,7 +121,7 @@ int cmd_create(int argc, char **argv)
 	unsigned long queues = 1;
 	bool vnet_hdr = true, mq = false, json = false, tunlike;
 	struct tunvnet_dev *dev;
-	char what[96];
+	char what[96], made[16];
 	int c, rc;
 
 	optind = 1;
@@ -147,6 +181,7 @@ int cmd_create(int argc, char **argv)
 	name = argv[optind];
 	if (!*name || strlen(name) >= 16)
 		return usage_error("create", "NAME must be 1..15 characters");
+	snprintf(made, sizeof(made), "%s", name);
 	tunlike = kind == TUNVNET_KIND_TUN || kind == TUNVNET_KIND_TAP;
 	if (tunlike && (parent || mode))
 		return usage_error("create", "--parent and --mode are for macvtap/ipvtap");
@@ -166,28 +201,38 @@ int cmd_create(int argc, char **argv)
 			  (vnet_hdr ? TUNVNET_DEV_VNET_HDR : 0) | (mq ? TUNVNET_DEV_MULTI_QUEUE : 0);
 		o.queues = 1;
 		rc = tunvnet_dev_open(name, &o, &dev);
-		if (rc == 0)
+		if (rc == 0) {
+			/* A pattern ("tap%d") is the kernel's to fill in: say what it made. */
+			snprintf(made, sizeof(made), "%s", tunvnet_dev_name(dev));
 			tunvnet_dev_close(dev);
+		}
 	} else {
 		struct tunvnet_vtap_opts vo = { .sz = sizeof(vo), .kind = kind, .mode = mode };
+		struct tunvnet_link *before = NULL;
+		size_t nbefore = 0;
 
+		if (strchr(name, '%') && tunvnet_link_list(&before, &nbefore))
+			before = NULL, nbefore = 0;
 		rc = tunvnet_link_create_vtap(name, parent, &vo);
+		if (rc == 0 && strchr(name, '%'))
+			vtap_made(kind, parent, before, nbefore, made, sizeof(made));
+		tunvnet_link_list_free(before);
 	}
 	if (rc == -EEXIST) {
-		fprintf(stderr, "%s create: cannot create %s '%s': a link of that name already "
-			"exists\n  fix: pick another name, or delete it first\n", ctl_prog,
-			tunvnet_kind_name(kind), name);
-		return EXIT_CHECK;
+		return ctl_fail("create", EXIT_CHECK, "pick another name, or delete it first",
+				"cannot create %s '%s': a link of that name already exists",
+				tunvnet_kind_name(kind), esc(name));
 	}
 	if (rc) {
-		snprintf(what, sizeof(what), "cannot create %s '%s'", tunvnet_kind_name(kind), name);
+		snprintf(what, sizeof(what), "cannot create %s '%s'", tunvnet_kind_name(kind), esc(name));
 		return lib_error("create", what, rc, rc == -EINVAL);
 	}
 	if (json) {
 		struct json j;
 
 		json_begin(&j, stdout);
-		json_str(&j, "created", name);
+		json_str(&j, "created", made);
+		json_str(&j, "device", made);
 		json_str(&j, "kind", tunvnet_kind_name(kind));
 		if (tunlike) {
 			json_bool(&j, "multi_queue", mq);
@@ -197,10 +242,10 @@ int cmd_create(int argc, char **argv)
 		}
 		json_end(&j);
 	} else if (tunlike) {
-		printf("created persistent %s '%s'%s%s\n", tunvnet_kind_name(kind), name,
+		printf("created persistent %s '%s'%s%s\n", tunvnet_kind_name(kind), esc(made),
 		       mq ? ", multi-queue" : "", vnet_hdr ? ", vnet header" : "");
 	} else {
-		printf("created %s '%s' on '%s'\n", tunvnet_kind_name(kind), name, parent);
+		printf("created %s '%s' on '%s'\n", tunvnet_kind_name(kind), esc(made), esc(parent));
 	}
 	return EXIT_OK;
 }
@@ -215,17 +260,17 @@ int cmd_delete(int argc, char **argv)
 		return usage_error("delete", "expected one or more NAME arguments");
 	for (i = 1; i < argc; i++) {
 		if (argv[i][0] == '-')
-			return usage_error("delete", "unknown option '%s'", argv[i]);
+			return usage_error("delete", "unknown option '%s'", esc(argv[i]));
 	}
 	for (i = 1; i < argc; i++) {
 		rc = tunvnet_link_delete(argv[i]);
 		if (rc) {
 			char what[64];
 
-			snprintf(what, sizeof(what), "cannot delete '%s'", argv[i]);
+			snprintf(what, sizeof(what), "cannot delete '%s'", esc(argv[i]));
 			status = lib_error("delete", what, rc, false);
 		} else {
-			printf("deleted '%s'\n", argv[i]);
+			printf("deleted '%s'\n", esc(argv[i]));
 		}
 	}
 	return status;

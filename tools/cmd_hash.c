@@ -32,6 +32,7 @@ struct hash_ctx {
 	enum tunvnet_profile profile;
 	struct tunvnet_toeplitz *t;
 	bool json;
+	const char *key_shown; /* --key random: the key chosen, printed with the result */
 };
 
 /* Classify and hash one packet; -1 on a bad argument (never for packet content). */
@@ -69,6 +70,8 @@ static void print_one(const struct hash_ctx *h, long index, const struct tunvnet
 		json_str(&j, "input", input);
 		json_uint(&j, "len", len);
 		json_str(&j, "profile", tunvnet_profile_name(h->profile));
+		if (h->key_shown)
+			json_str(&j, "key", h->key_shown);
 		json_flow(&j, "flow", flow);
 		json_end(&j);
 		return;
@@ -83,6 +86,8 @@ static void print_one(const struct hash_ctx *h, long index, const struct tunvnet
 	kv("input", "%s", cls->input_len ? input : "(none: no enabled type applies)");
 	kv("hash", "0x%08x", cls->hash);
 	kv("profile", "%s", tunvnet_profile_name(h->profile));
+	if (h->key_shown)
+		kv("key", "%s", h->key_shown);
 }
 
 #ifdef HAVE_PCAP
@@ -164,16 +169,18 @@ static int hash_pcap(const struct hash_ctx *h, const char *path)
 
 	p = pcap_open_offline(path, errbuf);
 	if (!p) {
-		fprintf(stderr, "%s hash: cannot read capture '%s': %s\n", ctl_prog, path, errbuf);
-		return EXIT_USAGE;
+		return ctl_fail("hash", EXIT_USAGE, NULL, "cannot read capture '%s': %s", esc(path),
+				errbuf);
 	}
 	if (capture_format(pcap_datalink(p), &fmt)) {
-		fprintf(stderr, "%s hash: capture '%s' has link type %s; only Ethernet, raw IP "
-			"and Linux cooked (SLL, SLL2) captures can be hashed\n", ctl_prog, path,
-			pcap_datalink_val_to_name(pcap_datalink(p)) ?: "unknown");
+		rc = ctl_fail("hash", EXIT_USAGE, NULL, "capture '%s' has link type %s; only "
+			      "Ethernet, raw IP and Linux cooked (SLL, SLL2) captures can be hashed",
+			      esc(path), pcap_datalink_val_to_name(pcap_datalink(p)) ?: "unknown");
 		pcap_close(p);
-		return EXIT_USAGE;
+		return rc;
 	}
+	if (!h->json && h->key_shown)
+		printf("key: %s\n", h->key_shown);
 	if (!h->json)
 		printf("%s%-5s %-8s %-10s  %-16s %s%s\n", col(C_BOLD), "#", "report", "hash",
 		       "kind", "flow", col_end());
@@ -190,11 +197,11 @@ static int hash_pcap(const struct hash_ctx *h, const char *path)
 		 * would print one line per 16 bytes).
 		 */
 		if (ph->len == 0 || ph->caplen > ph->len) {
-			fprintf(stderr, "%s hash: capture '%s' is damaged at record %ld: captured "
-				"length %u, length on the wire %u\n", ctl_prog, path, index,
-				ph->caplen, ph->len);
+			rc = ctl_fail("hash", EXIT_USAGE, NULL, "capture '%s' is damaged at record "
+				      "%ld: captured length %u, length on the wire %u", esc(path),
+				      index, ph->caplen, ph->len);
 			pcap_close(p);
-			return EXIT_USAGE;
+			return rc;
 		}
 		/* Captured short (a snap length): its classification would be wrong. */
 		if (ph->caplen < ph->len || ph->caplen < fmt.cooked_len) {
@@ -217,10 +224,10 @@ static int hash_pcap(const struct hash_ctx *h, const char *path)
 		index++;
 	}
 	if (rc == -1) {
-		fprintf(stderr, "%s hash: capture '%s' is damaged after %ld packets: %s\n",
-			ctl_prog, path, index, pcap_geterr(p));
+		rc = ctl_fail("hash", EXIT_USAGE, NULL, "capture '%s' is damaged after %ld packets: "
+			      "%s", esc(path), index, pcap_geterr(p));
 		pcap_close(p);
-		return EXIT_USAGE;
+		return rc;
 	}
 	pcap_close(p);
 	if (truncated)
@@ -249,7 +256,8 @@ int cmd_hash(int argc, char **argv)
 	const char *pcap_path = NULL;
 	struct tunvnet_flow flow;
 	struct tunvnet_class cls;
-	char err[160];
+	char err[160], key_text[KEY_STRING_MAX];
+	bool random_key = false;
 	int c, rc;
 
 	memcpy(key, tunvnet_default_key(), TUNVNET_KEY_MAX);
@@ -259,6 +267,7 @@ int cmd_hash(int argc, char **argv)
 		case 'k':
 			if (parse_key(optarg, key, &key_len, err, sizeof(err)))
 				return usage_error("hash", "%s", err);
+			random_key = key_is_random(optarg);
 			break;
 		case 't':
 			if (tunvnet_hash_types_parse(optarg, &h.types))
@@ -290,6 +299,10 @@ int cmd_hash(int argc, char **argv)
 	rc = check_key_len("hash", key_len, h.types);
 	if (rc)
 		return rc;
+	if (random_key) {
+		key_string(key, key_len, key_text, sizeof(key_text));
+		h.key_shown = key_text;
+	}
 	rc = tunvnet_toeplitz_new(key, key_len, TUNVNET_TOEPLITZ_AUTO, &h.t);
 	if (rc)
 		return lib_error("hash", "cannot prepare the key", rc, true);
@@ -298,9 +311,8 @@ int cmd_hash(int argc, char **argv)
 #ifdef HAVE_PCAP
 		rc = hash_pcap(&h, pcap_path);
 #else
-		fprintf(stderr, "%s hash: built without libpcap; --pcap is unavailable "
-			"(rebuild with libpcap-dev installed)\n", ctl_prog);
-		rc = EXIT_USAGE;
+		rc = ctl_fail("hash", EXIT_USAGE, "rebuild with libpcap-dev installed",
+			      "built without libpcap; --pcap is unavailable");
 #endif
 		tunvnet_toeplitz_free(h.t);
 		return rc;

@@ -42,7 +42,7 @@ static bool is_tun(const struct tunvnet_link *l)
 
 static void link_fields(struct json *j, const struct tunvnet_link *l)
 {
-	json_str(j, "name", l->name);
+	json_str(j, "device", l->name);
 	json_int(j, "ifindex", l->ifindex);
 	json_str(j, "kind", tunvnet_kind_name(l->kind));
 	json_bool(j, "up", l->up);
@@ -134,7 +134,7 @@ int cmd_list(int argc, char **argv)
 			char own[24], grp[24];
 
 			table_row(t);
-			table_cell(t, "%s", l->name);
+			table_cell(t, "%s", esc(l->name));
 			table_cell(t, "%s", tunvnet_kind_name(l->kind));
 			if (is_tun(l)) {
 				id_string(l->owner, own, sizeof(own));
@@ -154,8 +154,8 @@ int cmd_list(int argc, char **argv)
 				table_cell(t, "-");
 				table_cell(t, "-");
 				table_cell(t, "-");
-				table_cell(t, "%s", l->parent[0] ? l->parent : "?");
-				table_cell(t, "%s", l->mode[0] ? l->mode : "?");
+				table_cell(t, "%s", l->parent[0] ? esc(l->parent) : "?");
+				table_cell(t, "%s", l->mode[0] ? esc(l->mode) : "?");
 			}
 			table_cell_color(t, l->up ? C_GREEN : C_DIM, "%s", l->up ? "up" : "down");
 		}
@@ -182,13 +182,12 @@ int cmd_show(int argc, char **argv)
 	if (rc) {
 		char what[64];
 
-		snprintf(what, sizeof(what), "cannot show '%s'", argv[optind]);
+		snprintf(what, sizeof(what), "cannot show '%s'", esc(argv[optind]));
 		return lib_error("show", what, rc, false);
 	}
 	if (l.kind == TUNVNET_KIND_UNKNOWN) {
-		fprintf(stderr, "%s show: '%s' is not a tun, tap, macvtap or ipvtap link\n",
-			ctl_prog, l.name);
-		return EXIT_CHECK;
+		return ctl_fail("show", EXIT_CHECK, NULL,
+				"'%s' is not a tun, tap, macvtap or ipvtap link", esc(l.name));
 	}
 	if (json) {
 		struct json j;
@@ -198,7 +197,7 @@ int cmd_show(int argc, char **argv)
 		json_end(&j);
 		return EXIT_OK;
 	}
-	kv("name", "%s (ifindex %d)", l.name, l.ifindex);
+	kv("name", "%s (ifindex %d)", esc(l.name), l.ifindex);
 	kv("kind", "%s", tunvnet_kind_name(l.kind));
 	kv("state", "%s, mtu %u", l.up ? "up" : "down", l.mtu);
 	if (is_tun(&l)) {
@@ -212,9 +211,9 @@ int cmd_show(int argc, char **argv)
 		kv("owner", "%s", own);
 		kv("group", "%s", grp);
 	} else {
-		kv("parent", "%s (ifindex %d)", l.parent[0] ? l.parent : "?", l.parent_ifindex);
-		kv("mode", "%s", l.mode[0] ? l.mode : "?");
-		kv("char device", "%s", l.tap_dev[0] ? l.tap_dev : "?");
+		kv("parent", "%s (ifindex %d)", l.parent[0] ? esc(l.parent) : "?", l.parent_ifindex);
+		kv("mode", "%s", l.mode[0] ? esc(l.mode) : "?");
+		kv("char device", "%s", l.tap_dev[0] ? esc(l.tap_dev) : "?");
 	}
 	return EXIT_OK;
 }

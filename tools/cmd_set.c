@@ -10,18 +10,23 @@
 static const char set_help[] =
 	"Usage: tunvnet-ctl set [OPTIONS] DEV\n\n"
 	"Apply a hash report / RSS configuration to a tun, tap, macvtap or ipvtap\n"
-	"device, on whichever uAPI generation the kernel speaks. The input is checked\n"
+	"device: with the kernel's hashing series where it answers (either uAPI\n"
+	"generation), else with our steering eBPF program (RSS on tun/tap) and\n"
+	"reports filled by readers using this library; --backend forces one, and\n"
+	"the one chosen is printed. The input is checked\n"
 	"before any kernel call. The configuration belongs to the device, not to the\n"
 	"queue this command attaches: it stays on a persistent tun/tap after the\n"
 	"command exits, until 'clear' or the device is deleted.\n\n"
 	HASHOPT_HELP
 	"  --json                 print what was applied as one JSON object\n"
 	"  -h, --help             this text\n\n"
-	"Exit status: 0 applied, 1 the kernel lacks the feature or refused, 2 bad input.\n";
+	"Exit status: 0 applied, 1 no backend can honour it or the kernel refused,\n"
+	"2 bad input.\n";
 
 static const char clear_help[] =
 	"Usage: tunvnet-ctl clear DEV\n\n"
-	"Switch hash report and RSS off on a device.\n\n"
+	"Switch hash report and RSS off on a device, and detach a steering eBPF\n"
+	"program an earlier 'set' left on a tun/tap.\n\n"
 	"  -h, --help             this text\n\n"
 	"Exit status: 0 cleared, 1 the kernel lacks the feature or refused, 2 bad usage.\n";
 
@@ -49,6 +54,7 @@ int cmd_set(int argc, char **argv)
 	struct tunvnet_link link;
 	struct tunvnet_dev *dev = NULL;
 	struct hashopt h;
+	enum tunvnet_backend backend = TUNVNET_BACKEND_AUTO;
 	bool json = false;
 	int c, rc, hdr_sz = 0, old_hdr_sz = 0;
 	unsigned int nq, qcount;
@@ -75,11 +81,19 @@ int cmd_set(int argc, char **argv)
 	rc = hashopt_build(&h, "set", (unsigned int)h.queues);
 	if (rc)
 		goto out;
-	rc = need_feature("set", &caps);
-	if (rc)
-		goto out;
+	/* The series is needed only when asked for by name; auto looks further. */
+	if (h.backend == TUNVNET_BACKEND_KERNEL) {
+		rc = need_feature("set", &caps);
+		if (rc)
+			goto out;
+	} else {
+		caps.sz = sizeof(caps);
+		if (tunvnet_caps_probe(-1, &caps))
+			caps.uapi = TUNVNET_UAPI_NONE;
+	}
 	/* Refuse types the kernel cannot do now that we know them. */
-	rc = tunvnet_hash_cfg_validate(&h.cfg, &caps, 0, h.vnet_hdr_sz);
+	rc = tunvnet_hash_cfg_validate(&h.cfg, caps.uapi != TUNVNET_UAPI_NONE ? &caps : NULL, 0,
+				       h.vnet_hdr_sz);
 	if (rc) {
 		rc = lib_error("set", "this kernel cannot apply it", rc, rc == -EINVAL);
 		goto out;
@@ -88,7 +102,7 @@ int cmd_set(int argc, char **argv)
 	if (rc) {
 		char what[96];
 
-		snprintf(what, sizeof(what), "cannot find device '%s'", argv[optind]);
+		snprintf(what, sizeof(what), "cannot find device '%s'", esc(argv[optind]));
 		rc = lib_error("set", what, rc, false);
 		goto out;
 	}
@@ -104,7 +118,7 @@ int cmd_set(int argc, char **argv)
 	if (h.rss && !qcount && !h.have_table) {
 		rc = usage_error("set", "%s '%s' has no queue attached now, so its queue count is "
 				 "unknown: give --queues N (the queues its user will attach) or "
-				 "--table", tunvnet_kind_name(link.kind), link.name);
+				 "--table", tunvnet_kind_name(link.kind), esc(link.name));
 		goto out;
 	}
 	if (h.rss) {
@@ -140,11 +154,10 @@ int cmd_set(int argc, char **argv)
 		old_hdr_sz = 0;
 	hdr_sz = h.vnet_hdr_sz ? h.vnet_hdr_sz : old_hdr_sz;
 	if (h.report && hdr_sz && hdr_sz < TUNVNET_HDR_HASH_LEN) {
-		fprintf(stderr, "%s set: %s '%s' has a %d-byte vnet header; the hash report "
-			"travels only in 20 or more\n  fix: add --vnet-hdr-size 20 (or let the "
-			"VMM set it first)\n", ctl_prog, tunvnet_kind_name(link.kind), link.name,
-			hdr_sz);
-		rc = EXIT_CHECK;
+		rc = ctl_fail("set", EXIT_CHECK, "add --vnet-hdr-size 20 (or let the VMM set it "
+			      "first)", "%s '%s' has a %d-byte vnet header; the hash report "
+			      "travels only in 20 or more", tunvnet_kind_name(link.kind),
+			      esc(link.name), hdr_sz);
 		goto out;
 	}
 	if (h.vnet_hdr_sz && h.vnet_hdr_sz != old_hdr_sz) {
@@ -162,9 +175,15 @@ int cmd_set(int argc, char **argv)
 			tunvnet_dev_set_vnet_hdr_sz(dev, old_hdr_sz);
 		goto out;
 	}
+	{
+		struct tunvnet_hash_cfg in_force = TUNVNET_HASH_CFG_INIT;
+
+		if (tunvnet_dev_get_hash(dev, &in_force) == 0)
+			backend = in_force.backend;
+	}
 	if (json) {
 		struct json j;
-		char types[128], key[2 * TUNVNET_KEY_MAX + 1];
+		char types[128], key[KEY_STRING_MAX];
 		size_t i;
 
 		tunvnet_hash_types_format(h.cfg.types, types, sizeof(types));
@@ -172,12 +191,13 @@ int cmd_set(int argc, char **argv)
 		json_str(&j, "device", link.name);
 		json_str(&j, "kind", tunvnet_kind_name(link.kind));
 		json_str(&j, "uapi", tunvnet_uapi_name(caps.uapi));
+		json_str(&j, "backend", tunvnet_backend_name(backend));
 		json_bool(&j, "report", h.report);
 		json_bool(&j, "rss", h.rss);
 		json_str(&j, "types", types);
 		json_int(&j, "vnet_hdr_size", hdr_sz);
 		if (h.rss) {
-			hex_string(h.cfg.key, h.cfg.key_len, key, sizeof(key));
+			key_string(h.cfg.key, h.cfg.key_len, key, sizeof(key));
 			json_str(&j, "key", key);
 			json_uint(&j, "unclassified_queue", h.cfg.unclassified_queue);
 			json_arr(&j, "table");
@@ -187,8 +207,8 @@ int cmd_set(int argc, char **argv)
 		}
 		json_end(&j);
 	} else {
-		printf("applied on %s %s (uAPI %s): ", tunvnet_kind_name(link.kind), link.name,
-		       tunvnet_uapi_name(caps.uapi));
+		printf("applied on %s %s (backend %s, uAPI %s): ", tunvnet_kind_name(link.kind),
+		       esc(link.name), tunvnet_backend_name(backend), tunvnet_uapi_name(caps.uapi));
 		hashopt_describe(&h.cfg, stdout);
 	}
 	rc = EXIT_OK;
@@ -205,7 +225,6 @@ int cmd_clear(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct tunvnet_caps caps;
 	struct tunvnet_link link;
 	struct tunvnet_dev *dev;
 	int c, rc;
@@ -218,9 +237,7 @@ int cmd_clear(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return usage_error("clear", "expected exactly one DEV argument");
-	rc = need_feature("clear", &caps);
-	if (rc)
-		return rc;
+	/* No feature gate: on a stock kernel clear detaches the steering program. */
 	rc = attach_device("clear", argv[optind], 1, false, &link, &dev);
 	if (rc)
 		return rc;
@@ -228,6 +245,6 @@ int cmd_clear(int argc, char **argv)
 	tunvnet_dev_close(dev);
 	if (rc)
 		return lib_error("clear", "cannot switch hashing off", rc, false);
-	printf("hash report and RSS off on %s %s\n", tunvnet_kind_name(link.kind), link.name);
+	printf("hash report and RSS off on %s %s\n", tunvnet_kind_name(link.kind), esc(link.name));
 	return EXIT_OK;
 }

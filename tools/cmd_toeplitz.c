@@ -7,13 +7,15 @@
 #include "ctl.h"
 
 static const char help[] =
-	"Usage: tunvnet-ctl toeplitz [--key HEX] [--impl NAME] INPUT_HEX...\n\n"
-	"Print the Toeplitz hash of INPUT_HEX as 0x%08x, and nothing else.\n"
+	"Usage: tunvnet-ctl toeplitz [--key KEY] [--impl NAME] [--json] INPUT_HEX...\n\n"
+	"Print the Toeplitz hash of INPUT_HEX as 0x%08x, and nothing else (with\n"
+	"--key random, the key chosen goes to stderr).\n"
 	"Input is the exact bytes hashed (source address, destination address,\n"
 	"source port, destination port, network order), at most 36 bytes.\n"
 	"Hex may use ':' (or '-', '.', ' ') between bytes and a 0x prefix.\n\n"
 	"  --key HEX|@FILE|random|default  key, 1..40 bytes (default: Microsoft key)\n"
-	"  --impl ref|table|clmul|gfni|auto  code path (default auto)\n"
+	"  --impl auto|ref|table|clmul|gfni  code path (default auto)\n"
+	"  --json                 one JSON object: hash, input, key (colon hex), impl\n"
 	"  -h, --help             this text\n\n"
 	"Example: tunvnet-ctl toeplitz 420995bba18e6450  ->  0x323e8fc2\n";
 
@@ -22,6 +24,7 @@ int cmd_toeplitz(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "key", required_argument, NULL, 'k' },
 		{ "impl", required_argument, NULL, 'i' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -29,17 +32,23 @@ int cmd_toeplitz(int argc, char **argv)
 	uint8_t key[TUNVNET_KEY_MAX], in[TUNVNET_TOEPLITZ_INPUT_MAX];
 	size_t key_len = TUNVNET_KEY_MAX, in_len;
 	struct tunvnet_toeplitz *t;
-	char err[160], joined[512];
+	char err[160], joined[512], key_text[KEY_STRING_MAX], in_text[2 * sizeof(in) + 1];
+	bool json = false, random_key = false;
+	uint32_t hash;
 	unsigned int i;
 	int c, rc;
 
 	memcpy(key, tunvnet_default_key(), TUNVNET_KEY_MAX);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:i:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:i:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
 			if (parse_key(optarg, key, &key_len, err, sizeof(err)))
 				return usage_error("toeplitz", "%s", err);
+			random_key = key_is_random(optarg);
+			break;
+		case 'j':
+			json = true;
 			break;
 		case 'i':
 			for (i = TUNVNET_TOEPLITZ_AUTO; i <= TUNVNET_TOEPLITZ_GFNI; i++)
@@ -79,7 +88,23 @@ int cmd_toeplitz(int argc, char **argv)
 	rc = tunvnet_toeplitz_new(key, key_len, impl, &t);
 	if (rc)
 		return lib_error("toeplitz", "cannot prepare the key", rc, true);
-	printf("0x%08x\n", tunvnet_toeplitz_hash(t, in, in_len));
+	hash = tunvnet_toeplitz_hash(t, in, in_len);
+	key_string(key, key_len, key_text, sizeof(key_text));
+	if (json) {
+		struct json j;
+
+		hex_string(in, in_len, in_text, sizeof(in_text));
+		json_begin(&j, stdout);
+		json_hex32(&j, "hash", hash);
+		json_str(&j, "input", in_text);
+		json_str(&j, "key", key_text);
+		json_str(&j, "impl", tunvnet_toeplitz_impl_name(tunvnet_toeplitz_impl_of(t)));
+		json_end(&j);
+	} else {
+		if (random_key)
+			fprintf(stderr, "key: %s\n", key_text);
+		printf("0x%08x\n", hash);
+	}
 	tunvnet_toeplitz_free(t);
 	return EXIT_OK;
 }

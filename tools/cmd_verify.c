@@ -55,6 +55,7 @@ struct run {
 	unsigned int nq;
 	uint64_t *per_q;
 	bool json;
+	const char *name;
 	enum tunvnet_l2 l2;
 #ifdef HAVE_PCAP
 	pcap_t *pcap;
@@ -96,6 +97,7 @@ static void report_mismatch(struct run *r, unsigned int q, const struct tunvnet_
 
 		json_begin(&j, stdout);
 		json_str(&j, "verdict", tunvnet_verdict_name(vd->code));
+		json_str(&j, "device", r->name);
 		json_uint(&j, "queue", q);
 		json_str(&j, "flow", fs);
 		json_str(&j, "kind", kind);
@@ -291,6 +293,7 @@ int cmd_verify(int argc, char **argv)
 						 TUNVNET_L2_IP_PI : TUNVNET_L2_IP)
 					       : TUNVNET_L2_ETH;
 	r.l2 = vo.l2;
+	r.name = link.name;
 	vo.known_deviations = TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE |
 			      TUNVNET_DEVIATION_SHORT_KEY_IPV6 | TUNVNET_DEVIATION_VLAN_AF_PACKET;
 	rc = tunvnet_verifier_new(&vo, &r.v);
@@ -303,9 +306,8 @@ int cmd_verify(int argc, char **argv)
 		r.pcap = pcap_open_dead(r.l2 == TUNVNET_L2_ETH ? DLT_EN10MB : DLT_RAW, 65535);
 		r.dumper = r.pcap ? pcap_dump_fopen(r.pcap, pcap_file) : NULL;
 		if (!r.dumper) {
-			fprintf(stderr, "%s verify: cannot write '%s': %s\n", ctl_prog, pcap_out,
-				r.pcap ? pcap_geterr(r.pcap) : "out of memory");
-			rc = EXIT_USAGE;
+			rc = ctl_fail("verify", EXIT_USAGE, NULL, "cannot write '%s': %s",
+				      esc(pcap_out), r.pcap ? pcap_geterr(r.pcap) : "out of memory");
 			goto out;
 		}
 		pcap_file = NULL; /* the dumper owns it */
@@ -391,7 +393,7 @@ int cmd_verify(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	if (!r.json) {
 		fprintf(stderr, "verifying %s %s on %u queue(s), profile %s: ",
-			tunvnet_kind_name(link.kind), link.name, r.nq, tunvnet_profile_name(vo.profile));
+			tunvnet_kind_name(link.kind), esc(link.name), r.nq, tunvnet_profile_name(vo.profile));
 		hashopt_describe(&h.cfg, stderr);
 	}
 	start = now();
@@ -461,13 +463,21 @@ int cmd_verify(int argc, char **argv)
 		struct json j;
 
 		json_begin(&j, stdout);
-		json_str(&j, "summary", link.name);
+		json_bool(&j, "summary", true);
+		json_str(&j, "device", link.name);
 		json_uint(&j, "packets", s.packets);
 		json_uint(&j, "matches", s.matches);
 		json_uint(&j, "known_deviations", s.known_deviations);
 		json_uint(&j, "mismatches", s.mismatches);
 		json_uint(&j, "unchecked", s.unchecked);
 		json_uint(&j, "discarded_before_start", drained);
+		if (h.cfg.flags & TUNVNET_HASH_RSS) {
+			char key[KEY_STRING_MAX];
+
+			/* --key random is only reproducible with the key it chose. */
+			key_string(h.cfg.key, h.cfg.key_len, key, sizeof(key));
+			json_str(&j, "key", key);
+		}
 		json_double(&j, "seconds", now() - start);
 		json_arr(&j, "per_queue");
 		for (q = 0; q < r.nq; q++)
@@ -479,18 +489,15 @@ int cmd_verify(int argc, char **argv)
 	}
 	rc = s.mismatches ? EXIT_CHECK : EXIT_OK;
 	if (gone) {
-		fprintf(stderr, "%s verify: %s '%s' was deleted during the run\n", ctl_prog,
-			tunvnet_kind_name(link.kind), link.name);
-		rc = EXIT_CHECK;
+		rc = ctl_fail("verify", EXIT_CHECK, NULL, "%s '%s' was deleted during the run",
+			      tunvnet_kind_name(link.kind), esc(link.name));
 	} else if (count && s.packets < count) {
-		fprintf(stderr, "%s verify: saw %llu of the %lu packets --count asked for\n",
-			ctl_prog, (unsigned long long)s.packets, count);
-		rc = EXIT_CHECK;
+		rc = ctl_fail("verify", EXIT_CHECK, NULL, "saw %llu of the %lu packets --count "
+			      "asked for", (unsigned long long)s.packets, count);
 	} else if (s.packets < min_packets) {
-		fprintf(stderr, "%s verify: saw %llu packet%s, fewer than --min-packets %lu: "
-			"nothing was shown to work\n", ctl_prog, (unsigned long long)s.packets,
-			s.packets == 1 ? "" : "s", min_packets);
-		rc = EXIT_CHECK;
+		rc = ctl_fail("verify", EXIT_CHECK, NULL, "saw %llu packet%s, fewer than "
+			      "--min-packets %lu: nothing was shown to work",
+			      (unsigned long long)s.packets, s.packets == 1 ? "" : "s", min_packets);
 	}
 out:
 #ifdef HAVE_PCAP

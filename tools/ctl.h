@@ -35,6 +35,14 @@ int cmd_demo(int argc, char **argv);
 
 /* ---- errors (main.c) ---- */
 extern const char *ctl_prog; /* "tunvnet-ctl" */
+/*
+ * Every error goes through these: "tunvnet-ctl CMD: msg" on stderr (then
+ * "  fix: ..." when fix is not NULL), and under --json the first one is
+ * also the last line of stdout: {"error":..., "fix":..., "command":...,
+ * "exit_status":...}. ctl_fail returns status.
+ */
+int ctl_fail(const char *cmd, int status, const char *fix, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* "tunvnet-ctl CMD: msg" + a pointer to --help; returns EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /*
@@ -68,6 +76,11 @@ int parse_l2(const char *s, enum tunvnet_l2 *l2);
 int opt_queues(const char *cmd, const char *arg, unsigned long *queues);
 int opt_vnet_hdr_sz(const char *cmd, const char *arg, int *sz);
 void hex_string(const uint8_t *p, size_t n, char *out, size_t outlen);
+/* A key as 'ethtool -x' prints it: "6d:5a:56:da:..." (outlen >= 3 * n). */
+void key_string(const uint8_t *p, size_t n, char *out, size_t outlen);
+#define KEY_STRING_MAX (3 * TUNVNET_KEY_MAX)
+/* --key random: the tool picks the key, so it must print it. */
+bool key_is_random(const char *arg);
 /* "66.9.149.187:2794 -> 161.142.100.80:1766" for a parsed flow. */
 void flow_string(const struct tunvnet_flow *flow, char *out, size_t len);
 /* "tcp", "udp", "ipv6", "non-ip (0x0806)", ... */
@@ -78,7 +91,7 @@ double now(void);
 
 /* ---- the hash configuration flags shared by set and verify (hashopt.c) ---- */
 struct hashopt {
-	bool report, rss, have_types, have_key, have_table, have_unclassified;
+	bool report, rss, have_types, have_key, have_table, have_unclassified, key_random;
 	uint32_t types;
 	uint8_t key[TUNVNET_KEY_MAX];
 	size_t key_len;
@@ -86,6 +99,7 @@ struct hashopt {
 	unsigned long unclassified;
 	unsigned long queues;       /* --queues: queues to attach (0: not given) */
 	int vnet_hdr_sz;            /* --vnet-hdr-size (0: leave) */
+	enum tunvnet_backend backend; /* --backend (AUTO unless given) */
 	uint16_t *table;
 	struct tunvnet_hash_cfg cfg;
 };
@@ -97,9 +111,10 @@ struct hashopt {
 	{ "table", required_argument, NULL, 0x104 },                           \
 	{ "unclassified", required_argument, NULL, 0x105 },                    \
 	{ "queues", required_argument, NULL, 0x106 },                          \
-	{ "vnet-hdr-size", required_argument, NULL, 0x107 }
+	{ "vnet-hdr-size", required_argument, NULL, 0x107 },                   \
+	{ "backend", required_argument, NULL, 0x108 }
 #define HASHOPT_FIRST 0x100
-#define HASHOPT_LAST 0x107
+#define HASHOPT_LAST 0x108
 #define HASHOPT_HELP                                                           \
 	"  --report               put the hash and its type in each packet's header\n" \
 	"  --rss                  pick the receive queue by Toeplitz hash + table\n" \
@@ -109,7 +124,10 @@ struct hashopt {
 	"                         length) or N entries 0..N-1 (default: one per queue)\n" \
 	"  --unclassified Q       queue for packets no enabled type matches (default 0)\n" \
 	"  --queues N             queues to attach while applying it (default 1)\n" \
-	"  --vnet-hdr-size N      set the vnet header size first (20 carries the hash)\n"
+	"  --vnet-hdr-size N      set the vnet header size first (20 carries the hash)\n" \
+	"  --backend B            auto (default), kernel (the hashing series), ebpf\n" \
+	"                         (our steering program + reports filled on read), user\n" \
+	"                         (reports filled on read, no RSS)\n"
 
 void hashopt_init(struct hashopt *h);
 /* Handle one getopt code in [HASHOPT_FIRST, HASHOPT_LAST]; EXIT_OK or EXIT_USAGE. */
@@ -147,6 +165,15 @@ enum out_color { C_NONE, C_RED, C_GREEN, C_YELLOW, C_BOLD, C_DIM };
 const char *col(enum out_color c);
 const char *col_end(void);
 bool out_is_tty(void);
+
+/*
+ * Untrusted text (a link name from the kernel, a mode) made safe for a
+ * terminal: control bytes, DEL, C1 controls and bytes that are not UTF-8
+ * become \xNN, a backslash \\. Returns one of 4 rotating static buffers.
+ */
+const char *esc(const char *s);
+/* Length of the valid UTF-8 sequence at s (1 for ASCII), 0 if invalid. */
+size_t utf8_seq(const unsigned char *s);
 
 /* Tables: a header row, then cells added row by row, printed aligned. */
 struct table;

@@ -14,7 +14,7 @@ int attach_device(const char *cmd, const char *name, unsigned int nq, bool nonbl
 
 	rc = tunvnet_link_get(name, link);
 	if (rc) {
-		snprintf(what, sizeof(what), "cannot find device '%s'", name);
+		snprintf(what, sizeof(what), "cannot find device '%s'", esc(name));
 		return lib_error(cmd, what, rc, false);
 	}
 	o.queues = nq ? nq : 1;
@@ -31,10 +31,9 @@ int attach_device(const char *cmd, const char *name, unsigned int nq, bool nonbl
 		o.flags |= link->dev_flags & (TUNVNET_DEV_MULTI_QUEUE | TUNVNET_DEV_VNET_HDR |
 					      TUNVNET_DEV_PI | TUNVNET_DEV_NAPI);
 		if (o.queues > 1 && !(o.flags & TUNVNET_DEV_MULTI_QUEUE)) {
-			fprintf(stderr, "%s %s: '%s' is a single-queue %s; cannot attach %u queues "
-				"(create it with --queues N)\n", ctl_prog, cmd, name,
-				tunvnet_kind_name(link->kind), o.queues);
-			return EXIT_USAGE;
+			return ctl_fail(cmd, EXIT_USAGE, "create it with --queues N",
+					"'%s' is a single-queue %s; cannot attach %u queues",
+					esc(name), tunvnet_kind_name(link->kind), o.queues);
 		}
 		rc = tunvnet_dev_open(name, &o, devp);
 		break;
@@ -44,13 +43,12 @@ int attach_device(const char *cmd, const char *name, unsigned int nq, bool nonbl
 		rc = tunvnet_dev_open_vtap(name, &o, devp);
 		break;
 	default:
-		fprintf(stderr, "%s %s: '%s' is not a tun, tap, macvtap or ipvtap device\n",
-			ctl_prog, cmd, name);
-		return EXIT_USAGE;
+		return ctl_fail(cmd, EXIT_USAGE, NULL,
+				"'%s' is not a tun, tap, macvtap or ipvtap device", esc(name));
 	}
 	if (rc) {
 		snprintf(what, sizeof(what), "cannot attach to %s '%s'",
-			 tunvnet_kind_name(link->kind), name);
+			 tunvnet_kind_name(link->kind), esc(name));
 		return lib_error(cmd, what, rc, false);
 	}
 	return EXIT_OK;

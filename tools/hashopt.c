@@ -41,6 +41,7 @@ int hashopt_parse(struct hashopt *h, const char *cmd, int code, const char *arg)
 		if (parse_key(arg, h->key, &h->key_len, err, sizeof(err)))
 			return usage_error(cmd, "%s", err);
 		h->have_key = true;
+		h->key_random = key_is_random(arg);
 		break;
 	case 0x104:
 		h->table_arg = (char *)arg;
@@ -55,6 +56,10 @@ int hashopt_parse(struct hashopt *h, const char *cmd, int code, const char *arg)
 		return opt_queues(cmd, arg, &h->queues);
 	case 0x107:
 		return opt_vnet_hdr_sz(cmd, arg, &h->vnet_hdr_sz);
+	case 0x108:
+		if (tunvnet_backend_parse(arg, &h->backend))
+			return usage_error(cmd, "--backend: %s", tunvnet_last_error());
+		break;
 	default:
 		return usage_error(cmd, "bad option");
 	}
@@ -129,6 +134,7 @@ int hashopt_build(struct hashopt *h, const char *cmd, unsigned int num_queues)
 				   "the hash, not --vnet-hdr-size %d", h->vnet_hdr_sz);
 	cfg->flags = (h->report ? TUNVNET_HASH_REPORT : 0) | (h->rss ? TUNVNET_HASH_RSS : 0);
 	cfg->types = h->types;
+	cfg->backend = h->backend;
 	if (h->rss) {
 		rc = check_key_len(cmd, h->key_len, h->types);
 		if (rc)
@@ -185,11 +191,11 @@ int hashopt_check_link(const struct hashopt *h, const char *cmd, const struct tu
 	bool tunlike = link->kind == TUNVNET_KIND_TUN || link->kind == TUNVNET_KIND_TAP;
 
 	if (tunlike && !(link->dev_flags & TUNVNET_DEV_VNET_HDR) && (h->report || h->vnet_hdr_sz)) {
-		fprintf(stderr, "%s %s: %s '%s' has no vnet header (created with --no-vnet-hdr), "
-			"so it cannot carry a hash report or set its size\n"
-			"  fix: delete it and create it again without --no-vnet-hdr\n",
-			ctl_prog, cmd, tunvnet_kind_name(link->kind), link->name);
-		return EXIT_CHECK;
+		return ctl_fail(cmd, EXIT_CHECK,
+				"delete it and create it again without --no-vnet-hdr",
+				"%s '%s' has no vnet header (created with --no-vnet-hdr), so it "
+				"cannot carry a hash report or set its size",
+				tunvnet_kind_name(link->kind), esc(link->name));
 	}
 	return EXIT_OK;
 }
@@ -207,7 +213,7 @@ unsigned int hashopt_queue_count(const struct hashopt *h, const struct tunvnet_l
 
 void hashopt_describe(const struct tunvnet_hash_cfg *cfg, FILE *f)
 {
-	char types[128], key[2 * TUNVNET_KEY_MAX + 1];
+	char types[128], key[KEY_STRING_MAX];
 	size_t i;
 
 	tunvnet_hash_types_format(cfg->types, types, sizeof(types));
@@ -215,7 +221,7 @@ void hashopt_describe(const struct tunvnet_hash_cfg *cfg, FILE *f)
 		(cfg->flags & TUNVNET_HASH_REPORT) ? "on" : "off",
 		(cfg->flags & TUNVNET_HASH_RSS) ? "on" : "off", types);
 	if (cfg->flags & TUNVNET_HASH_RSS) {
-		hex_string(cfg->key, cfg->key_len, key, sizeof(key));
+		key_string(cfg->key, cfg->key_len, key, sizeof(key));
 		fprintf(f, ", key %s, unclassified queue %u, table [", key, cfg->unclassified_queue);
 		for (i = 0; i < cfg->table_len && i < 16; i++)
 			fprintf(f, "%s%u", i ? "," : "", cfg->table[i]);

@@ -39,15 +39,46 @@ static void usage(FILE *f)
 		   "refused), 2 bad usage or input. See tunvnet-ctl(1).\n", ctl_prog);
 }
 
-int usage_error(const char *cmd, const char *fmt, ...)
+/*
+ * The first error of the run, kept for --json: a script reading stdout
+ * gets it as the last object ({"error": ...}) instead of nothing.
+ */
+static char err_msg[512], err_fix[256];
+static bool ctl_json;
+
+static void record(const char *msg, const char *fix)
 {
+	if (err_msg[0])
+		return;
+	snprintf(err_msg, sizeof(err_msg), "%s", msg);
+	snprintf(err_fix, sizeof(err_fix), "%s", fix ? fix : "");
+}
+
+int ctl_fail(const char *cmd, int status, const char *fix, const char *fmt, ...)
+{
+	char msg[512];
 	va_list ap;
 
-	fprintf(stderr, "%s %s: ", ctl_prog, cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s %s --help'.\n", ctl_prog, cmd);
+	fprintf(stderr, "%s %s: %s\n", ctl_prog, cmd, msg);
+	if (fix)
+		fprintf(stderr, "  fix: %s\n", fix);
+	record(msg, fix);
+	return status;
+}
+
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s %s: %s\nTry '%s %s --help'.\n", ctl_prog, cmd, msg, ctl_prog, cmd);
+	record(msg, NULL);
 	return EXIT_USAGE;
 }
 
@@ -73,14 +104,10 @@ static const char *hint(int err)
 int lib_error(const char *cmd, const char *what, int err, bool usage)
 {
 	const char *detail = tunvnet_last_error();
-	const char *h = hint(err);
 
 	/* One cause: the library's own account of it when it gave one. */
-	fprintf(stderr, "%s %s: %s: %s\n", ctl_prog, cmd, what,
-		detail && *detail ? detail : tunvnet_strerror(err));
-	if (h)
-		fprintf(stderr, "  fix: %s\n", h);
-	return usage ? EXIT_USAGE : EXIT_CHECK;
+	return ctl_fail(cmd, usage ? EXIT_USAGE : EXIT_CHECK, hint(err), "%s: %s", what,
+			detail && *detail ? detail : tunvnet_strerror(err));
 }
 
 int feature_error(const char *cmd, const char *what, int err)
@@ -91,18 +118,15 @@ int feature_error(const char *cmd, const char *what, int err)
 		return lib_error(cmd, what, err, false);
 	if (uname(&u))
 		snprintf(u.release, sizeof(u.release), "?");
-	fprintf(stderr, "%s %s: %s: the kernel %s lacks the tun/tap virtio-net hashing feature "
-		"(not in mainline Linux)\n"
-		"  fix: boot a kernel carrying the series (see 'tunvnet-ctl demo'), or use "
-		"'hash' and 'demo --offline' for the reference side\n",
-		ctl_prog, cmd, what, u.release);
-	return EXIT_CHECK;
+	return ctl_fail(cmd, EXIT_CHECK, "boot a kernel carrying the series (see 'tunvnet-ctl "
+			"demo'), or use 'hash' and 'demo --offline' for the reference side",
+			"%s: the kernel %s lacks the tun/tap virtio-net hashing feature (not in "
+			"mainline Linux)", what, u.release);
 }
 
 int sys_error(const char *cmd, const char *what, int err)
 {
-	fprintf(stderr, "%s %s: %s: %s\n", ctl_prog, cmd, what, strerror(abs(err)));
-	return EXIT_CHECK;
+	return ctl_fail(cmd, EXIT_CHECK, NULL, "%s: %s", what, strerror(abs(err)));
 }
 
 int print_help(const char *text)
@@ -141,6 +165,7 @@ static int finish_output(const char *cmd, int rc)
 		err = errno ? errno : EIO;
 	if (!err)
 		return rc;
+	/* No JSON error object here: stdout is what failed. */
 	fprintf(stderr, "%s%s%s: cannot write the output: %s\n", ctl_prog, cmd ? " " : "",
 		cmd ? cmd : "", strerror(err));
 	return rc == EXIT_OK ? EXIT_CHECK : rc;
@@ -192,12 +217,27 @@ static int run_main(int argc, char **argv, const char **cmdp)
 int main(int argc, char **argv)
 {
 	const char *cmd = NULL;
-	int rc;
+	int rc, i;
 
 	/* A reader that went away is an error to report (EPIPE), not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
+	for (i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			ctl_json = true;
 	errno = 0;
 	rc = run_main(argc, argv, &cmd);
+	/* Under --json a failure ends with a JSON object too (after any output). */
+	if (ctl_json && rc != EXIT_OK && err_msg[0] && !ferror(stdout)) {
+		struct json j;
+
+		json_begin(&j, stdout);
+		json_str(&j, "error", err_msg);
+		if (err_fix[0])
+			json_str(&j, "fix", err_fix);
+		json_str(&j, "command", cmd ? cmd : "");
+		json_int(&j, "exit_status", rc);
+		json_end(&j);
+	}
 	errno = 0;
 	return finish_output(cmd, rc);
 }

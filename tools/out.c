@@ -180,24 +180,100 @@ void kv(const char *key, const char *fmt, ...)
 	putchar('\n');
 }
 
+/* ---- untrusted text (interface names, modes, paths) ---- */
+
+size_t utf8_seq(const unsigned char *s)
+{
+	unsigned char c = s[0];
+	unsigned int cp, n, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, cp = c & 0x07;
+	else
+		return 0; /* a continuation byte, an overlong lead (c0, c1) or > U+10FFFF */
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0; /* also stops at the terminating NUL */
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* Overlong forms, UTF-16 surrogates, beyond Unicode. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* A C1 control (U+0080..U+009F): terminals may act on it as on ESC [. */
+static bool c1_control(const unsigned char *s, size_t n)
+{
+	return n == 2 && s[0] == 0xc2 && s[1] < 0xa0;
+}
+
+const char *esc(const char *s)
+{
+	static char bufs[4][4 * 64 + 4];
+	static unsigned int next;
+	char *out = bufs[next++ % 4], *o = out;
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	const size_t room = sizeof(bufs[0]) - 4;
+
+	while (*p && (size_t)(o - out) + 4 <= room) {
+		size_t n = utf8_seq(p);
+
+		if (n == 1 && *p >= 0x20 && *p != 0x7f && *p != '\\') {
+			*o++ = (char)*p++;
+		} else if (n > 1 && !c1_control(p, n)) {
+			memcpy(o, p, n);
+			o += n;
+			p += n;
+		} else if (*p == '\\') {
+			*o++ = '\\';
+			*o++ = '\\';
+			p++;
+		} else {
+			/* Control bytes, DEL, C1 controls, bytes that are not UTF-8. */
+			o += sprintf(o, "\\x%02x", *p++);
+		}
+	}
+	if (*p)
+		o += sprintf(o, "...");
+	*o = '\0';
+	return out;
+}
+
 /* ---- JSON ---- */
 
+/*
+ * Strings are valid JSON whatever they hold: valid UTF-8 passes through,
+ * every other byte (not UTF-8, a control byte, DEL) becomes \u00XX.
+ */
 static void json_string(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char ch = (unsigned char)*s;
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
 
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch == '\n')
+	fputc('"', f);
+	while (*p) {
+		size_t n = utf8_seq(p);
+
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p == '\n')
 			fputs("\\n", f);
-		else if (ch == '\t')
+		else if (*p == '\t')
 			fputs("\\t", f);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
+		else if (n == 1 && *p >= 0x20 && *p != 0x7f)
+			fputc(*p, f);
+		else if (n > 1 && !c1_control(p, n))
+			fwrite(p, 1, n, f);
 		else
-			fputc(ch, f);
+			fprintf(f, "\\u%04x", n > 1 ? p[1] : *p);
+		p += n ? n : 1;
 	}
 	fputc('"', f);
 }

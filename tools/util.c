@@ -189,6 +189,22 @@ void hex_string(const uint8_t *p, size_t n, char *out, size_t outlen)
 		snprintf(out + 2 * i, 3, "%02x", p[i]);
 }
 
+void key_string(const uint8_t *p, size_t n, char *out, size_t outlen)
+{
+	size_t i;
+
+	if (!outlen)
+		return;
+	out[0] = '\0';
+	for (i = 0; i < n && 3 * i + 3 <= outlen; i++)
+		snprintf(out + 3 * i, 4, i + 1 < n ? "%02x:" : "%02x", p[i]);
+}
+
+bool key_is_random(const char *arg)
+{
+	return strcasecmp(arg, "random") == 0;
+}
+
 double now(void)
 {
 	struct timespec ts;

@@ -305,6 +305,7 @@ struct tunvnet_hash_cfg {
 	const uint16_t *table;      /* RSS only: indirection table, a power of two */
 	size_t table_len;
 	uint16_t unclassified_queue; /* RSS only */
+	enum tunvnet_backend backend; /* set: requested (AUTO: choose); get: the one in force */
 };
 #define TUNVNET_HASH_CFG_INIT { .sz = sizeof(struct tunvnet_hash_cfg) }
 
@@ -335,8 +336,27 @@ TUNVNET_API int tunvnet_hash_cfg_encode(enum tunvnet_uapi uapi,
  * program is attached (generation A, v5-v9); -EOPNOTSUPP: no feature.
  */
 TUNVNET_API int tunvnet_dev_set_hash(struct tunvnet_dev *dev, const struct tunvnet_hash_cfg *cfg);
-/* Switch hash reporting and RSS off. */
+/* Switch hash reporting and RSS off; detaches a steering program (ebpf backend). */
 TUNVNET_API int tunvnet_dev_clear_hash(struct tunvnet_dev *dev);
+/*
+ * Whether backend (AUTO: the one auto would choose) can honour hash_flags
+ * (TUNVNET_HASH_REPORT, TUNVNET_HASH_RSS) on this device: 0, or -errno with
+ * tunvnet_last_error() naming why not (-EOPNOTSUPP: no series / no steering
+ * hook on macvtap / user does not steer; -EPERM: no CAP_BPF; -EINVAL:
+ * program rejected). Changes nothing on the device.
+ */
+TUNVNET_API int tunvnet_dev_backend_check(struct tunvnet_dev *dev, enum tunvnet_backend backend,
+					  uint32_t hash_flags);
+
+/* Kernel bugs of the hashing series that tunvnet_kernel_quirks_probe detects. */
+#define TUNVNET_QUIRK_SHORT_KEY_IPV6 (1u << 0)        /* IPv6-only types hashed with a short key */
+#define TUNVNET_QUIRK_AUTOMQ_VALUE_IS_QUEUE (1u << 1) /* automq reports the queue as the hash */
+/*
+ * Probe the running kernel for them on a scratch tap (a few frames; needs
+ * CAP_NET_ADMIN where the series answers). A kernel without the series has
+ * none: 0 quirks. The result is cached for the process.
+ */
+TUNVNET_API int tunvnet_kernel_quirks_probe(uint32_t *quirks);
 /*
  * The configuration this handle last applied (the kernel cannot be asked).
  * key and table point into the handle and stay valid until the next set.
@@ -403,6 +423,17 @@ struct tunvnet_pkt {
 TUNVNET_API int tunvnet_queue_read(struct tunvnet_dev *dev, unsigned int q,
 				   struct tunvnet_pkt *pkts, unsigned int n);
 
+/*
+ * For a VMM that reads the queue fds itself: fill hash_value and
+ * hash_report of the vnet header hdr (hdr_len bytes, as the kernel wrote
+ * it) for the frame that followed it (as tunvnet_queue_read returns it),
+ * when the backend in force fills reports (ebpf, user) and REPORT is on.
+ * No-op returning 0 for the kernel backend, without REPORT, or when
+ * hdr_len < 20. Same per-queue thread rule as tunvnet_queue_read.
+ */
+TUNVNET_API int tunvnet_queue_fill_hash(struct tunvnet_dev *dev, unsigned int q, void *hdr,
+					size_t hdr_len, const void *frame, size_t len);
+
 /* Write one frame with its header (NULL: all zero) to queue q. */
 TUNVNET_API int tunvnet_queue_write(struct tunvnet_dev *dev, unsigned int q,
 				    const struct tunvnet_hdr *hdr, const void *frame, size_t len);
@@ -440,7 +471,12 @@ TUNVNET_API enum tunvnet_l2 tunvnet_dev_l2(const struct tunvnet_dev *dev);
 #define TUNVNET_FLOW_VERSION_MISMATCH (1u << 14) /* IP version nibble disagrees with the ethertype / PI protocol */
 #define TUNVNET_FLOW_VLAN_9100 (1u << 15) /* a 0x9100 tag was skipped (the kernel and QEMU stop there) */
 
-/* A packet reduced to what hashing needs; addresses in network order. */
+/*
+ * A packet reduced to what hashing needs; addresses in network order.
+ * Filled per packet, so it has no size member: reserved is written as zero
+ * and a later version may define fields in it (zero keeps meaning "as
+ * before"); zero it in a flow you build for tunvnet_classify.
+ */
 struct tunvnet_flow {
 	uint32_t flags;      /* TUNVNET_FLOW_* */
 	uint16_t ethertype;  /* after any VLAN tags (0 for L2_IP) */
@@ -454,6 +490,7 @@ struct tunvnet_flow {
 	uint16_t dst_port;
 	uint16_t l3_off;     /* offsets into the packet */
 	uint16_t l4_off;
+	uint32_t reserved[4]; /* zero: room for fields without a new soname */
 };
 
 /*
@@ -474,11 +511,17 @@ enum tunvnet_profile {
 TUNVNET_API const char *tunvnet_profile_name(enum tunvnet_profile profile);
 TUNVNET_API int tunvnet_profile_parse(const char *name, enum tunvnet_profile *profile);
 
-/* The report type and the exact Toeplitz input a flow calls for. */
+/*
+ * The report type and the exact Toeplitz input a flow calls for. Filled per
+ * packet on the classifier's fastest path, so it stays 48 bytes (16 more
+ * cost a cycle a packet): reserved, the padding made explicit, is written
+ * as zero and is where a later version's small fields go.
+ */
 struct tunvnet_class {
 	unsigned int report; /* enum tunvnet_report */
 	uint8_t input_len;   /* 0 with REPORT_NONE */
 	uint8_t input[TUNVNET_TOEPLITZ_INPUT_MAX];
+	uint8_t reserved[3]; /* zero: room for fields without a new soname */
 	uint32_t hash;       /* filled by tunvnet_classify_hash, else 0 */
 };
 
@@ -619,6 +662,8 @@ TUNVNET_API int tunvnet_verdict_explain(const struct tunvnet_verdict *vd, char *
 /* 8. Links over rtnetlink (libnl)                                      */
 /* ------------------------------------------------------------------ */
 
+/* One link. Returned in arrays (tunvnet_link_list), so it has no size
+ * member: reserved is written as zero, for fields a later version adds. */
 struct tunvnet_link {
 	char name[16];
 	int ifindex;
@@ -633,6 +678,7 @@ struct tunvnet_link {
 	unsigned int mtu;
 	bool up;
 	char tap_dev[32];         /* macvtap / ipvtap: "/dev/tapN" */
+	uint32_t reserved[8];     /* zero: room for fields without a new soname */
 };
 
 /* Every tun, tap, macvtap and ipvtap link; release *links with

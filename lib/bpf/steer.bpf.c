@@ -25,6 +25,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
+#include "proto.h"
 #include "steer_abi.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
@@ -34,12 +35,12 @@ const volatile __u32 tv_l2 = TV_STEER_L2_ETH;
 
 /* Bytes read in one load from the start of the frame. */
 #define CHUNK 128
-/* Copies of fields that lie past the chunk (addresses 32, HAO, RT2, ports). */
-#define A_ADDR 128
-#define A_HAO 160
-#define A_RT2 176
-#define A_PORTS 192
-/* Indices into mem are masked with IDX_MASK; mem has room for 36 bytes past it. */
+/* Copies of what lies past the chunk: an IP header's fixed part, HAO, RT2, ports. */
+#define A_HDR 128
+#define A_HAO 168
+#define A_RT2 184
+#define A_PORTS 200
+/* mem indices kept in the scratch map are masked with IDX_MASK (a no-op) for the verifier. */
 #define IDX_MASK 0xff
 #define MEM_SZ (256 + 40)
 
@@ -63,6 +64,7 @@ struct scratch {
 	__u32 rt2;   /* mem index of the RT2 address */
 	__u32 opt;   /* option scan: position, end */
 	__u32 opt_end;
+	__u32 n;     /* bytes of the frame in mem (the first load) */
 	__u8 mem[MEM_SZ];
 };
 
@@ -102,24 +104,24 @@ struct walk {
 };
 
 /* Byte pos of the frame; the caller has checked pos < len. */
-static __always_inline __u32 rd8(struct walk *w, __u32 pos)
+static __always_inline __u32 rd8(struct __sk_buff *skb, const __u8 *m, __u32 pos)
 {
-	__u8 b = 0;
+	__u8 b;
 
 	if (pos < CHUNK)
-		return w->s->mem[pos];
-	bpf_skb_load_bytes(w->skb, pos, &b, 1);
+		return m[pos];
+	bpf_skb_load_bytes(skb, pos, &b, 1); /* (it zeroes b if it fails) */
 	return b;
 }
 
 /* Big-endian 16 bits at pos; the caller has checked pos + 2 <= len. */
-static __always_inline __u32 rd16(struct walk *w, __u32 pos)
+static __always_inline __u32 rd16(struct __sk_buff *skb, const __u8 *m, __u32 pos)
 {
-	__u8 b[2] = { 0, 0 };
+	__u8 b[2];
 
 	if (pos < CHUNK - 1)
-		return (__u32)w->s->mem[pos] << 8 | w->s->mem[pos + 1];
-	bpf_skb_load_bytes(w->skb, pos, b, 2);
+		return (__u32)m[pos] << 8 | m[pos + 1];
+	bpf_skb_load_bytes(skb, pos, b, 2);
 	return (__u32)b[0] << 8 | b[1];
 }
 
@@ -127,23 +129,25 @@ static __always_inline __u32 rd16(struct walk *w, __u32 pos)
  * The mem index of sz bytes at pos (pos + sz <= len checked by the caller):
  * in the chunk, or copied to area.
  */
-static __always_inline __u32 grab(struct walk *w, __u32 pos, __u32 sz, __u32 area)
+static __always_inline __u32 grab(struct __sk_buff *skb, __u8 *m, __u32 pos, __u32 sz,
+				  __u32 area)
 {
 	if (pos <= CHUNK - sz)
 		return pos;
-	bpf_skb_load_bytes(w->skb, pos, w->s->mem + area, sz);
+	bpf_skb_load_bytes(skb, pos, m + area, sz);
 	return area;
 }
 
 static __always_inline int is_vlan(__u32 t)
 {
-	return t == 0x8100 || t == 0x88a8 || t == 0x9100;
+	return t == TV_ETH_P_8021Q || t == TV_ETH_P_8021AD || t == TV_ETH_P_QINQ1;
 }
 
 /* Hop-by-hop, routing, fragment, AH, destination options (lib/packet.c's set). */
 static __always_inline int is_ext(__u32 nh)
 {
-	return nh == 0 || nh == 43 || nh == 44 || nh == 51 || nh == 60;
+	return nh == TV_IPPROTO_HOPOPTS || nh == TV_IPPROTO_ROUTING || nh == TV_IPPROTO_FRAGMENT ||
+	       nh == TV_IPPROTO_AH || nh == TV_IPPROTO_DSTOPTS;
 }
 
 static long vlan_step(__u32 i, void *ctx)
@@ -158,7 +162,7 @@ static long vlan_step(__u32 i, void *ctx)
 		s->flags |= F_NOHASH;
 		return 1;
 	}
-	s->proto = rd16(w, off + 2);
+	s->proto = rd16(w->skb, s->mem, off + 2);
 	s->off = off + 4;
 	return 0;
 }
@@ -172,19 +176,19 @@ static long opt_step(__u32 i, void *ctx)
 
 	if (o >= end)
 		return 1;
-	t = rd8(w, o);
+	t = rd8(w->skb, s->mem, o);
 	if (t == 0) { /* Pad1 */
 		s->opt = o + 1;
 		return 0;
 	}
 	if (end - o < 2)
 		return 1;
-	l = rd8(w, o + 1);
+	l = rd8(w->skb, s->mem, o + 1);
 	if (l + 2 > end - o)
 		return 1;
 	if (t == 0xc9 && l == 16) {
 		if (!(s->flags & F_HAO)) {
-			s->hao = grab(w, o + 2, 16, A_HAO);
+			s->hao = grab(w->skb, s->mem, o + 2, 16, A_HAO);
 			s->flags |= F_HAO;
 		}
 		return 1;
@@ -208,31 +212,31 @@ static long ext_step(__u32 i, void *ctx)
 	}
 	s->count++;
 	avail = o < len ? len - o : 0;
-	if (avail < (nh == 44 ? 8u : 2u)) {
+	if (avail < (nh == TV_IPPROTO_FRAGMENT ? 8u : 2u)) {
 		s->flags |= F_NOHASH; /* a header we cannot read */
 		return 1;
 	}
-	next = rd8(w, o);
-	b1 = rd8(w, o + 1);
-	if (nh == 44) {
+	next = rd8(w->skb, s->mem, o);
+	b1 = rd8(w->skb, s->mem, o + 1);
+	if (nh == TV_IPPROTO_FRAGMENT) {
 		hlen = 8;
 		s->flags |= F_FRAG;
-		if (rd16(w, o + 2) & 0xfff8) {
+		if (rd16(w->skb, s->mem, o + 2) & 0xfff8) {
 			s->proto = next; /* a later fragment: no upper-layer header */
 			return 1;
 		}
-	} else if (nh == 51) {
+	} else if (nh == TV_IPPROTO_AH) {
 		hlen = (b1 + 2) * 4;
 	} else {
 		hlen = (b1 + 1) * 8;
-		if (nh == 43) {
+		if (nh == TV_IPPROTO_ROUTING) {
 			/* Type 2 (RFC 6275): length 2, type 2, one segment left. */
-			if (avail >= 24 && b1 == 2 && !(s->flags & F_RT2) && rd8(w, o + 2) == 2 &&
-			    rd8(w, o + 3) == 1) {
-				s->rt2 = grab(w, o + 8, 16, A_RT2);
+			if (avail >= 24 && b1 == 2 && !(s->flags & F_RT2) && rd8(w->skb, s->mem, o + 2) == 2 &&
+			    rd8(w->skb, s->mem, o + 3) == 1) {
+				s->rt2 = grab(w->skb, s->mem, o + 8, 16, A_RT2);
 				s->flags |= F_RT2;
 			}
-		} else if (nh == 60) {
+		} else if (nh == TV_IPPROTO_DSTOPTS) {
 			s->opt = o + 2;
 			s->opt_end = hlen <= avail ? o + hlen : len;
 			bpf_loop(OPTS_MAX, opt_step, w, 0);
@@ -243,17 +247,47 @@ static long ext_step(__u32 i, void *ctx)
 	return 0;
 }
 
-/* Toeplitz over n bytes at mem[idx], key rows from row on. */
-#define TP_BYTE(k) c->key[row + (k)][m[k]]
-static __always_inline __u32 tp4(const struct tv_steer_slot *c, const __u8 *m, const int row)
-{
-	return (TP_BYTE(0) ^ TP_BYTE(1)) ^ (TP_BYTE(2) ^ TP_BYTE(3));
-}
+/*
+ * Toeplitz: h ^= key[row + k][m[k]] for each input byte: 5 instructions
+ * (load the byte, times 4, plus the row's base, load, xor). Written in asm
+ * because clang hoists every byte load first, runs out of the 10 BPF
+ * registers and spills, and adds a register copy per byte.
+ */
+#define TP_STEP(k)                                                              \
+	asm volatile("%[t] = *(u8 *)(%[m] + %[mk])\n\t"                         \
+		     "%[t] <<= 2\n\t"                                           \
+		     "%[t] += %[tb]\n\t"                                        \
+		     "%[t] = *(u32 *)(%[t] + %[tk])\n\t"                        \
+		     "%[h] ^= %[t]"                                             \
+		     : [h] "+r"(h), [t] "=&r"(t)                                \
+		     : [m] "r"(m), [tb] "r"(tb), [mk] "i"(k), [tk] "i"((k) * 1024))
 
-static __always_inline __u32 tp16(const struct tv_steer_slot *c, const __u8 *m, const int row)
+/* n (4 or 16) bytes at m, key rows from row on. */
+static __always_inline __u32 tp(const struct tv_steer_slot *c, const __u8 *m, const int row,
+				const int n, __u64 h)
 {
-	return (tp4(c, m, row) ^ tp4(c, m + 4, row + 4)) ^
-	       (tp4(c, m + 8, row + 8) ^ tp4(c, m + 12, row + 12));
+	const __u32 *tb = c->key[row];
+	__u64 t;
+
+	TP_STEP(0);
+	TP_STEP(1);
+	TP_STEP(2);
+	TP_STEP(3);
+	if (n == 16) {
+		TP_STEP(4);
+		TP_STEP(5);
+		TP_STEP(6);
+		TP_STEP(7);
+		TP_STEP(8);
+		TP_STEP(9);
+		TP_STEP(10);
+		TP_STEP(11);
+		TP_STEP(12);
+		TP_STEP(13);
+		TP_STEP(14);
+		TP_STEP(15);
+	}
+	return (__u32)h;
 }
 
 #define T_IPV4 (1u << 0)
@@ -266,110 +300,210 @@ static __always_inline __u32 tp16(const struct tv_steer_slot *c, const __u8 *m, 
 #define T_TCP_EX (1u << 7)
 #define T_UDP_EX (1u << 8)
 
-/* What to hash. */
-enum { H_NONE, H_ADDR, H_PORTS };
 
-static __always_inline int steer_ipv4(struct walk *w, const struct tv_steer_slot *c, __u32 off,
-				      __u32 *hash)
+/* Force values through memory: paths that meet here are one state to the verifier. */
+#define MERGE() asm volatile("" ::: "memory")
+
+#define FAST_EXT 4  /* extension headers the inline walk takes */
+#define FAST_OPTS 4 /* options per Destination Options header it scans */
+
+/*
+ * The common chains without a call per header: up to FAST_EXT headers,
+ * each whole inside the first load, options found within FAST_OPTS steps.
+ * Same rules as ext_step/opt_step for what it takes (no header here is cut
+ * short, so none of their truncation cases arise); anything else returns
+ * 0 and the caller walks the chain again with those. State lives in the
+ * scratch map between headers, so the verifier sees one state per header,
+ * not one per path through the previous ones.
+ */
+static __always_inline int fast_ext(struct scratch *s)
 {
-	struct scratch *s = w->s;
-	__u32 len = s->len, b0, ihl, proto, frag, l4, a, types = c->types;
-	int tcp, udp, what;
+	const __u8 *m = s->mem;
+	int i, k;
+
+	for (i = 0; i < FAST_EXT; i++) {
+		__u32 nh, o, n, next, b1, hlen, p, end, t, l;
+
+		MERGE();
+		nh = s->proto;
+		o = s->off;
+		n = s->n;
+		if (!is_ext(nh))
+			return 1;
+		if (o > CHUNK - 8 || o + 8 > n)
+			return 0;
+		next = m[o];
+		b1 = m[o + 1];
+		if (nh == TV_IPPROTO_FRAGMENT) {
+			hlen = 8;
+			s->flags |= F_FRAG;
+			if (((__u32)m[o + 2] << 8 | m[o + 3]) & 0xfff8) {
+				s->count++;
+				s->proto = next; /* a later fragment: no upper-layer header */
+				return 1;
+			}
+		} else if (nh == TV_IPPROTO_AH) {
+			hlen = (b1 + 2) * 4;
+		} else {
+			hlen = (b1 + 1) * 8;
+		}
+		if (o + hlen > n)
+			return 0; /* cut short, or past the first load */
+		if (nh == TV_IPPROTO_ROUTING && b1 == 2 && !(s->flags & F_RT2) && m[o + 2] == 2 && m[o + 3] == 1) {
+			s->rt2 = o + 8;
+			s->flags |= F_RT2;
+		} else if (nh == TV_IPPROTO_DSTOPTS) {
+			end = o + hlen;
+			p = o + 2;
+			for (k = 0; k < FAST_OPTS; k++) {
+				MERGE();
+				if (p >= end)
+					break;
+				p &= CHUNK - 1; /* (p < end <= n <= CHUNK: for the verifier) */
+				t = m[p];
+				if (t == 0) { /* Pad1 */
+					p++;
+					continue;
+				}
+				if (end - p < 2)
+					break;
+				l = m[p + 1];
+				if (l + 2 > end - p)
+					break;
+				if (t == 0xc9 && l == 16) {
+					if (!(s->flags & F_HAO)) {
+						s->hao = p + 2;
+						s->flags |= F_HAO;
+					}
+					break;
+				}
+				p += l + 2;
+			}
+			if (k == FAST_OPTS && p < end)
+				return 0; /* more options than the fast scan takes */
+		}
+		s->count++;
+		s->proto = next;
+		s->off = o + hlen;
+	}
+	MERGE();
+	return !is_ext(s->proto); /* a longer chain: the full walk */
+}
+
+/*
+ * The fixed part of an IP header at off (len - off >= sz checked by the
+ * caller): in the chunk, or loaded into A_HDR.
+ */
+static __always_inline const __u8 *ip_hdr(struct __sk_buff *skb, __u8 *m, __u32 off, __u32 sz)
+{
+	if (off <= CHUNK - sz)
+		return m + off;
+	bpf_skb_load_bytes(skb, off, m + A_HDR, sz);
+	return m + A_HDR;
+}
+
+/* 4 port bytes at l4 (in the frame: checked by the caller). */
+static __always_inline const __u8 *ports_at(struct __sk_buff *skb, __u8 *m, __u32 l4)
+{
+	if (l4 <= CHUNK - 4)
+		return m + l4;
+	bpf_skb_load_bytes(skb, l4, m + A_PORTS, 4);
+	return m + A_PORTS;
+}
+
+static __always_inline int steer_ipv4(struct __sk_buff *skb, struct scratch *s,
+				      const struct tv_steer_slot *c, __u32 off, __u32 *hash)
+{
+	__u32 len = s->len, ihl, frag, l4, types = c->types;
+	const __u8 *h;
+	int tcp, udp, ports;
 
 	if (len - off < 20)
 		return 0; /* not an IPv4 header anyone hashes */
-	b0 = rd8(w, off);
-	ihl = (b0 & 15) * 4;
+	h = ip_hdr(skb, s->mem, off, 20);
+	ihl = (h[0] & 15) * 4;
 	if (ihl < 20)
 		return 0;
-	if (tv_l2 != TV_STEER_L2_IP && (b0 >> 4) != 4)
+	if (tv_l2 != TV_STEER_L2_IP && (h[0] >> 4) != 4)
 		return 0; /* version nibble disagrees with the ethertype */
-	proto = rd8(w, off + 9);
-	frag = rd16(w, off + 6) & 0x3fff; /* MF or an offset */
+	frag = ((__u32)h[6] << 8 | h[7]) & 0x3fff; /* MF or an offset */
 	l4 = off + ihl;
 	/* The whole minimal header, and never on a fragment. */
-	tcp = proto == 6 && !frag && l4 <= len && len - l4 >= 20;
-	udp = proto == 17 && !frag && l4 <= len && len - l4 >= 8;
-	if (tcp && (types & T_TCPV4))
-		what = H_PORTS;
-	else if (udp && (types & T_UDPV4))
-		what = H_PORTS;
+	tcp = h[9] == TV_IPPROTO_TCP && !frag && l4 <= len && len - l4 >= 20;
+	udp = h[9] == TV_IPPROTO_UDP && !frag && l4 <= len && len - l4 >= 8;
+	if ((tcp && (types & T_TCPV4)) || (udp && (types & T_UDPV4)))
+		ports = 1;
 	else if (types & T_IPV4)
-		what = H_ADDR;
+		ports = 0;
 	else
 		return 0;
-
-	a = grab(w, off + 12, 8, A_ADDR) & IDX_MASK;
-	*hash = tp4(c, s->mem + a, 0) ^ tp4(c, s->mem + a + 4, 4);
-	if (what == H_PORTS) {
-		a = grab(w, l4, 4, A_PORTS) & IDX_MASK;
-		*hash ^= tp4(c, s->mem + a, 8);
-	}
+	*hash = tp(c, h + 16, 4, 4, tp(c, h + 12, 0, 4, 0));
+	if (ports)
+		*hash = tp(c, ports_at(skb, s->mem, l4), 8, 4, *hash);
 	return 1;
 }
 
-static __always_inline int steer_ipv6(struct walk *w, const struct tv_steer_slot *c, __u32 off,
-				      __u32 *hash)
+static __always_inline int steer_ipv6(struct __sk_buff *skb, struct walk *w, struct scratch *s,
+				      const struct tv_steer_slot *c, __u32 off, __u32 *hash)
 {
-	struct scratch *s = w->s;
-	__u32 len = s->len, b0, o, nh, a, src, dst, types = c->types;
-	int tcp, udp, what, ex = 0;
+	__u32 len = s->len, o, nh, flags, types = c->types;
+	const __u8 *h, *src, *dst;
+	int tcp, udp, ports, ex = 0;
 
 	if (len - off < 40)
 		return 0;
-	b0 = rd8(w, off);
-	if (tv_l2 != TV_STEER_L2_IP && (b0 >> 4) != 6)
+	h = ip_hdr(skb, s->mem, off, 40);
+	if (tv_l2 != TV_STEER_L2_IP && (h[0] >> 4) != 6)
 		return 0;
-	s->proto = rd8(w, off + 6);
+	nh = h[6];
+	s->proto = nh;
 	s->off = off + 40;
 	s->count = 0;
 	s->flags = 0;
-	if (is_ext(s->proto))
+	if (is_ext(nh) && !fast_ext(s)) {
+		/* From the start again, every rule, any length. */
+		s->proto = nh;
+		s->off = off + 40;
+		s->count = 0;
+		s->flags = 0;
 		bpf_loop(EXT_MAX + 1, ext_step, w, 0);
-	if (s->flags & F_NOHASH)
+	}
+	MERGE();
+	flags = s->flags;
+	if (flags & F_NOHASH)
 		return 0;
 	o = s->off;
 	nh = s->proto;
-	tcp = nh == 6 && !(s->flags & F_FRAG) && o <= len && len - o >= 20;
-	udp = nh == 17 && !(s->flags & F_FRAG) && o <= len && len - o >= 8;
+	tcp = nh == TV_IPPROTO_TCP && !(flags & F_FRAG) && o <= len && len - o >= 20;
+	udp = nh == TV_IPPROTO_UDP && !(flags & F_FRAG) && o <= len && len - o >= 8;
 
 	/*
 	 * 5.1.6.4.3.4: with extension headers TCP_EX, UDP_EX, IP_EX first,
 	 * otherwise as a packet without them.
 	 */
-	if (s->count && tcp && (types & T_TCP_EX)) {
-		what = H_PORTS;
-		ex = 1;
-	} else if (s->count && udp && (types & T_UDP_EX)) {
-		what = H_PORTS;
+	if (s->count && ((tcp && (types & T_TCP_EX)) || (udp && (types & T_UDP_EX)))) {
+		ports = 1;
 		ex = 1;
 	} else if (s->count && (types & T_IP_EX)) {
-		what = H_ADDR;
+		ports = 0;
 		ex = 1;
-	} else if (tcp && (types & T_TCPV6)) {
-		what = H_PORTS;
-	} else if (udp && (types & T_UDPV6)) {
-		what = H_PORTS;
+	} else if ((tcp && (types & T_TCPV6)) || (udp && (types & T_UDPV6))) {
+		ports = 1;
 	} else if (types & T_IPV6) {
-		what = H_ADDR;
+		ports = 0;
 	} else {
 		return 0;
 	}
 
-	a = grab(w, off + 8, 32, A_ADDR);
-	src = a;
-	dst = a + 16;
-	if (ex && (s->flags & F_HAO))
-		src = s->hao; /* the Home Address replaces the source */
-	if (ex && (s->flags & F_RT2))
-		dst = s->rt2; /* the RT2 address the destination */
-	src &= IDX_MASK;
-	dst &= IDX_MASK;
-	*hash = tp16(c, s->mem + src, 0) ^ tp16(c, s->mem + dst, 16);
-	if (what == H_PORTS) {
-		a = grab(w, o, 4, A_PORTS) & IDX_MASK;
-		*hash ^= tp4(c, s->mem + a, 32);
-	}
+	src = h + 8;
+	dst = h + 24;
+	if (ex && (flags & F_HAO))
+		src = s->mem + (s->hao & IDX_MASK); /* the Home Address replaces the source */
+	if (ex && (flags & F_RT2))
+		dst = s->mem + (s->rt2 & IDX_MASK); /* the RT2 address the destination */
+	*hash = tp(c, dst, 16, 16, tp(c, src, 0, 16, 0));
+	if (ports)
+		*hash = tp(c, ports_at(skb, s->mem, o), 32, 4, *hash);
 	return 1;
 }
 
@@ -381,7 +515,8 @@ int tv_steer(struct __sk_buff *skb)
 	struct scratch *s;
 	__u32 zero = 0, len, n, off = 0, proto, hash = 0;
 	void *slot;
-	int ok = 0;
+	__u8 *m;
+	int ok = 0, i;
 
 	slot = bpf_map_lookup_elem(&tv_active, &zero);
 	if (!slot)
@@ -393,42 +528,62 @@ int tv_steer(struct __sk_buff *skb)
 	if (!s)
 		return c->unclassified;
 	w.s = s;
+	m = s->mem;
 	len = skb->len;
 	s->len = len;
 	n = len < CHUNK ? len : CHUNK;
-	if (n == 0 || bpf_skb_load_bytes(skb, 0, s->mem, n))
+	s->n = n;
+	if (n == 0 || bpf_skb_load_bytes(skb, 0, m, n))
 		return c->unclassified;
 
 	if (tv_l2 == TV_STEER_L2_ETH) {
-		if (len < 14)
+		if (len < TV_ETH_HLEN)
 			return c->unclassified;
-		proto = rd16(&w, 12);
-		off = 14;
+		proto = (__u32)m[12] << 8 | m[13];
+		off = TV_ETH_HLEN;
 		if (is_vlan(proto)) {
-			/* A tag the device took out of the frame is counted too:
-			 * the reader gets it back in the frame. */
+			/*
+			 * A tag the device took out of the frame counts too: the
+			 * reader gets it back in the frame. Two tags inline, more
+			 * through the loop.
+			 */
 			s->proto = proto;
 			s->off = off;
+			s->count = skb->vlan_present ? 1 : 0;
 			s->flags = 0;
-			bpf_loop(TAGS_MAX - (skb->vlan_present ? 1 : 0), vlan_step, &w, 0);
+			for (i = 0; i < 2; i++) {
+				MERGE();
+				off = s->off;
+				if (!is_vlan(s->proto) || off > CHUNK - 4)
+					break;
+				if (len - off < 4)
+					return c->unclassified;
+				s->proto = (__u32)m[off + 2] << 8 | m[off + 3];
+				s->off = off + 4;
+				s->count++;
+			}
+			MERGE();
+			if (is_vlan(s->proto))
+				bpf_loop(TAGS_MAX - s->count, vlan_step, &w, 0);
+			MERGE();
 			if (s->flags & F_NOHASH)
 				return c->unclassified;
 			proto = s->proto;
 			off = s->off;
 		}
-		if (proto == 0x0800)
-			ok = steer_ipv4(&w, c, off, &hash);
-		else if (proto == 0x86dd)
-			ok = steer_ipv6(&w, c, off, &hash);
+		if (proto == TV_ETH_P_IP)
+			ok = steer_ipv4(skb, s, c, off, &hash);
+		else if (proto == TV_ETH_P_IPV6)
+			ok = steer_ipv6(skb, &w, s, c, off, &hash);
 	} else {
 		if (tv_l2 == TV_STEER_L2_IP)
-			proto = rd8(&w, 0) >> 4 == 4 ? 0x0800 : rd8(&w, 0) >> 4 == 6 ? 0x86dd : 0;
+			proto = m[0] >> 4 == 4 ? TV_ETH_P_IP : m[0] >> 4 == 6 ? TV_ETH_P_IPV6 : 0;
 		else
 			proto = bpf_ntohs(skb->protocol);
-		if (proto == 0x0800)
-			ok = steer_ipv4(&w, c, 0, &hash);
-		else if (proto == 0x86dd)
-			ok = steer_ipv6(&w, c, 0, &hash);
+		if (proto == TV_ETH_P_IP)
+			ok = steer_ipv4(skb, s, c, 0, &hash);
+		else if (proto == TV_ETH_P_IPV6)
+			ok = steer_ipv6(skb, &w, s, c, 0, &hash);
 	}
 	if (!ok)
 		return c->unclassified;

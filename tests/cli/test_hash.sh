@@ -67,4 +67,14 @@ expect 2 hash
 expect 2 hash --key 12345 $TCP4
 expect 0 hash --help
 out_has "--pcap"
+
+# --key random: the key chosen is printed with the result, and reproduces it.
+expect 0 hash --json --key random --types ipv4 $TCP4
+k=$(sed -n 's/.*"key":"\([0-9a-f:]*\)".*/\1/p' "$OUT")
+h1=$(sed -n 's/.*"hash":"\(0x[0-9a-f]*\)".*/\1/p' "$OUT")
+[ ${#k} -eq 119 ] || fail "hash --key random: no key in $(cat "$OUT")"
+expect 0 hash --json --key "$k" --types ipv4 $TCP4
+out_has "\"hash\":\"$h1\""
+expect 0 hash --key random --types ipv4 $TCP4
+grep -q '^key: *[0-9a-f:]\{119\}$' "$OUT" || fail "hash --key random: no key line: $(cat "$OUT")"
 done_tests

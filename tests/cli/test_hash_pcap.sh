@@ -73,7 +73,8 @@ out_has "captured 34 of $TCP4_LEN bytes: not hashed"
 write_recs "$DIR/over.pcap" 1 "$TCP4_LEN:$TCP4_LEN:$TCP4" "$((TCP4_LEN + 10)):$TCP4_LEN:$TCP4"
 expect 2 hash --json --pcap "$DIR/over.pcap"
 err_has "is damaged at record 1: captured length $((TCP4_LEN + 10)), length on the wire $TCP4_LEN"
-[ "$(wc -l <"$OUT")" -eq 1 ] || fail "want the one good packet before the damage, got $(wc -l <"$OUT") lines"
+[ "$(wc -l <"$OUT")" -eq 2 ] || fail "want the one good packet before the damage and the error, got $(wc -l <"$OUT") lines"
+sed -n 2p "$OUT" | grep -q '^{"error":"capture .* is damaged at record 1: .*","command":"hash","exit_status":2}$' || fail "no JSON error last: $(sed -n 2p "$OUT")"
 
 # A valid file header followed by zeros (4 MiB here): stop at the first
 # record (it used to print one line per 16 zero bytes), and fast.
@@ -82,7 +83,7 @@ head -c 4194304 /dev/zero >>"$DIR/zero.pcap"
 t0=$(date +%s)
 expect 2 hash --json --pcap "$DIR/zero.pcap"
 err_has "is damaged at record 0: captured length 0, length on the wire 0"
-out_empty
+[ "$(wc -l <"$OUT")" -eq 1 ] && out_has '{"error":"capture' || fail "want only the JSON error: $(head -c 300 "$OUT")"
 [ $(($(date +%s) - t0)) -le 2 ] || fail "a zero-filled capture took more than 2 s"
 
 # tcpdump -i any: LINKTYPE_LINUX_SLL (113), a 16-byte header (packet type,

@@ -18,7 +18,7 @@ trap cleanup EXIT
 expect 0 create --type tap --queues 4 --owner 1000 --group 100 --vnet-hdr-size 20 --le $T
 out_has "created persistent tap '$T', multi-queue, vnet header"
 expect 0 show --json $T
-out_has "\"name\":\"$T\""; out_has '"kind":"tap"'; out_has '"vnet_hdr":true'
+out_has "\"device\":\"$T\""; out_has '"kind":"tap"'; out_has '"vnet_hdr":true'
 out_has '"multi_queue":true'; out_has '"persist":true'; out_has '"queues":0'
 out_has '"owner":1000'; out_has '"group":100'
 expect 0 show $T
@@ -26,7 +26,7 @@ out_has "multi-queue:   yes"; out_has "persist:       yes"; out_has "owner:     
 expect 0 list
 tr -s ' ' <"$OUT" | grep -q "^$T tap 0 yes yes yes 1000 100 - - down" || fail "list row for $T"
 expect 0 list --json
-out_has "{\"name\":\"$T\""
+out_has "{\"device\":\"$T\""
 # Creating it again must not attach to it.
 expect 1 create --type tap $T
 err_has "a link of that name already exists"

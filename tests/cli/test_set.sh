@@ -39,6 +39,9 @@ expect 2 set --report
 # device is even looked up (it used to be set on the device, then refused).
 expect 2 set --report --vnet-hdr-size 12 $D
 err_has "--report needs a vnet header of 20 or 24 bytes to carry the hash, not --vnet-hdr-size 12"
+# Under --json the error ends stdout as a JSON object as well.
+expect 2 set --json --report --vnet-hdr-size 12 $D
+out_is '{"error":"--report needs a vnet header of 20 or 24 bytes to carry the hash, not --vnet-hdr-size 12","command":"set","exit_status":2}'
 expect 0 set --help
 out_has "persistent"
 
@@ -47,15 +50,21 @@ if have_feature; then
 	err_has "cannot find device"
 	expect 1 clear $D
 else
-	expect 1 set --report --rss --key random $D
+	# Without the series, auto looks for the device (ebpf or user backends) ...
+	expect 1 set --report --rss $D
+	err_has "cannot find device"
+	# ... and the series asked for by name is not there.
+	expect 1 set --report --rss --key random --backend kernel $D
 	err_has "lacks the tun/tap virtio-net hashing feature"
 	err_has "fix:"
 	[ "$(grep -c 'lacks' "$ERR")" -eq 1 ] || fail "the cause said more than once: $(cat "$ERR")"
 	[ "$(wc -l <"$ERR")" -eq 2 ] || fail "want one cause line and one fix line: $(cat "$ERR")"
 	no_lib_names
 	expect 1 clear $D
-	err_has "lacks the tun/tap virtio-net hashing feature"
+	err_has "cannot find device"
 fi
+expect 2 set --report --backend xdp $D
+err_has "unknown backend 'xdp'"
 expect 2 clear
 expect 2 clear --x $D
 
@@ -68,7 +77,7 @@ if have_feature && is_root; then
 	out_has "report on, rss on"; out_has "table [0,1,2,3]"
 	expect 0 set --json --rss --types ipv4,tcpv4 --key 6d5a56da255b0ec24167253d43a38fb0 --unclassified 1 --queues 2 $T
 	out_has '"rss":true'; out_has '"report":false'; out_has '"types":"ipv4,tcpv4"'
-	out_has '"key":"6d5a56da255b0ec24167253d43a38fb0"'; out_has '"unclassified_queue":1'
+	out_has '"key":"6d:5a:56:da:25:5b:0e:c2:41:67:25:3d:43:a3:8f:b0"'; out_has '"unclassified_queue":1'
 	out_has '"table":[0,1]'
 	expect 0 set --report $T
 	expect 0 caps $T

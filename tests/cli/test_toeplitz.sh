@@ -45,4 +45,25 @@ expect 2 toeplitz "$V6 0aea06e6 00"
 err_has "longer than 36"
 expect 0 toeplitz --help
 out_has "Usage: tunvnet-ctl toeplitz"
+
+# --json: one object; the key colon-separated as ethtool -x prints it.
+expect 0 toeplitz --json --key $MS 420995bba18e64500aea06e6
+out_has '{"hash":"0x51ccc178","input":"420995bba18e64500aea06e6","key":"6d:5a:56:da:25:5b:0e:c2:41:67:25:3d:43:a3:8f:b0:d0:ca:2b:cb:ae:7b:30:b4:77:cb:2d:a3:80:30:f2:0c:6a:42:b7:3b:be:ac:01:fa","impl":"'
+[ "$(wc -l <"$OUT")" -eq 1 ] || fail "toeplitz --json: not one line"
+expect 0 toeplitz --json --impl ref --key $MS 420995bba18e6450
+out_has '"hash":"0x323e8fc2"'; out_has '"impl":"ref"'
+
+# --key random prints the key it chose (stderr, so stdout stays the hash):
+# that key, given back, gives the same hash.
+expect 0 toeplitz --key random 420995bba18e64500aea06e6
+h1=$(cat "$OUT")
+k=$(sed -n 's/^key: \([0-9a-f:]*\)$/\1/p' "$ERR")
+[ ${#k} -eq 119 ] || fail "toeplitz --key random: no 40-byte key on stderr: $(cat "$ERR")"
+expect 0 toeplitz --key "$k" 420995bba18e64500aea06e6
+out_is "$h1"
+expect 0 toeplitz --json --key random 420995bba18e6450
+k=$(sed -n 's/.*"key":"\([0-9a-f:]*\)".*/\1/p' "$OUT")
+h1=$(sed -n 's/.*"hash":"\(0x[0-9a-f]*\)".*/\1/p' "$OUT")
+expect 0 toeplitz --key "$k" 420995bba18e6450
+out_is "$h1"
 done_tests

@@ -2,11 +2,13 @@
 /*
  * The threading contract of a device handle, on a real multi-queue tap:
  * one reader thread per queue (as a VMM runs them) while a control thread
- * adds queues and changes the vnet header size and endianness underneath.
- * Every frame sent into the tap with AF_PACKET must come back once, byte
- * for byte, with an all-zero header (a stock tap fills nothing for these
- * frames), or be reported dropped with -ESTALE (it was read while the
- * header layout changed). Nothing is lost, nothing is shifted.
+ * adds queues, changes the vnet header size and endianness, and switches
+ * hash reporting (user backend: the readers fill it) between two type sets
+ * and off underneath. Every frame sent into the tap with AF_PACKET must
+ * come back once, byte for byte, with a header that is all zero but for a
+ * hash report of one of the configurations (reference-computed), or be
+ * reported dropped with -ESTALE (it was read while the header layout
+ * changed). Nothing is lost, nothing is shifted.
  *
  * Before the fixed queue slots and header snapshots, add_queue moved the
  * fd array under the readers (heap-use-after-free) and a read that raced
@@ -46,9 +48,13 @@ static struct tunvnet_dev *dev;
 static unsigned int nframes = 20000;
 static uint8_t tap_mac[6];        /* the kernel's own frames come from it */
 static uint8_t *seen;             /* per seq: times received */
-static unsigned long received, stale, bad, noise;
+static unsigned long received, stale, bad, noise, reported;
 static int stop_readers;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+/* The report configurations the control thread switches between (REPORT only, Microsoft key). */
+static const uint32_t report_types[2] = { TUNVNET_HASH_TYPE_IPV4,
+					  TUNVNET_HASH_TYPE_IPV4 | TUNVNET_HASH_TYPE_UDPV4 };
+static struct tunvnet_toeplitz *ms;
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 static void fail(const char *fmt, ...)
@@ -93,6 +99,28 @@ static size_t build(unsigned int seq, uint8_t *f)
 	return len;
 }
 
+/* Zero but for a report off, or of one of the two configurations. */
+static bool header_ok(const struct tunvnet_hdr *h, const uint8_t *f, size_t len)
+{
+	struct tunvnet_hdr rest = *h;
+	static const struct tunvnet_hdr zero;
+	struct tunvnet_class cls;
+	unsigned int i;
+
+	rest.hash_value = 0;
+	rest.hash_report = 0;
+	if (memcmp(&rest, &zero, sizeof(zero)) != 0)
+		return false;
+	if (!h->hash_report && !h->hash_value)
+		return true;
+	for (i = 0; i < 2; i++)
+		if (tunvnet_classify_hash(f, len, TUNVNET_L2_ETH, report_types[i],
+					  TUNVNET_PROFILE_SPEC, ms, &cls) == 0 &&
+		    cls.report == h->hash_report && cls.hash == h->hash_value)
+			return true;
+	return false;
+}
+
 static void check_frame(unsigned int q, const struct tunvnet_pkt *p)
 {
 	static const struct tunvnet_hdr zero;
@@ -108,7 +136,7 @@ static void check_frame(unsigned int q, const struct tunvnet_pkt *p)
 	seq = p->len < 46 ? 0 : (unsigned int)f[42] << 24 | (unsigned int)f[43] << 16 | (unsigned int)f[44] << 8 | f[45];
 	if (p->len < 46 || memcmp(f + 6, mark, sizeof(mark)) != 0 ||
 	    seq >= nframes || p->len != frame_len(seq) || build(seq, want) != p->len ||
-	    memcmp(want, f, p->len) != 0 || memcmp(&p->hdr, &zero, sizeof(zero)) != 0) {
+	    memcmp(want, f, p->len) != 0 || !header_ok(&p->hdr, f, p->len)) {
 		if (__atomic_add_fetch(&bad, 1, __ATOMIC_RELAXED) <= 5)
 			fprintf(stderr, "queue %u: corrupted frame (len %zu, seq field %u, header "
 				"flags %u gso %u hdr_len %u num_buffers %u hash %#x)\n", q, p->len,
@@ -116,6 +144,8 @@ static void check_frame(unsigned int q, const struct tunvnet_pkt *p)
 				p->hdr.num_buffers, p->hdr.hash_value);
 		return;
 	}
+	if (p->hdr.hash_report)
+		__atomic_add_fetch(&reported, 1, __ATOMIC_RELAXED);
 	pthread_mutex_lock(&lock);
 	seen[seq]++;
 	__atomic_add_fetch(&received, 1, __ATOMIC_RELAXED);
@@ -189,6 +219,17 @@ static void *control(void *arg)
 		err = tunvnet_dev_set_vnet_hdr_sz(dev, sizes[changes % 4]);
 		if (err)
 			fail("tunvnet_dev_set_vnet_hdr_sz: %d (%s)", err, tunvnet_last_error());
+		/* Reports on (two type sets) or off, filled by the readers: user backend. */
+		if (sizes[changes % 4] >= TUNVNET_HDR_HASH_LEN) {
+			struct tunvnet_hash_cfg c = TUNVNET_HASH_CFG_INIT;
+
+			c.flags = changes % 3 == 2 ? 0 : TUNVNET_HASH_REPORT;
+			c.types = c.flags ? report_types[changes % 3] : 0;
+			c.backend = TUNVNET_BACKEND_USER;
+			err = tunvnet_dev_set_hash(dev, &c);
+			if (err)
+				fail("tunvnet_dev_set_hash: %d (%s)", err, tunvnet_last_error());
+		}
 		if (changes % 8 == 5) {
 			err = tunvnet_dev_set_vnet_endian(dev, changes % 16 == 5 ? TUNVNET_ENDIAN_LE
 										: TUNVNET_ENDIAN_NATIVE);
@@ -198,7 +239,7 @@ static void *control(void *arg)
 		changes++;
 		usleep(500);
 	}
-	printf("control: %lu header changes, %u queues\n", changes, tunvnet_dev_num_queues(dev));
+	printf("control: %lu header and report changes, %u queues\n", changes, tunvnet_dev_num_queues(dev));
 	return NULL;
 }
 
@@ -235,6 +276,8 @@ int main(void)
 	int tx, err;
 
 	live_require_net_admin();
+	if (tunvnet_toeplitz_new(tunvnet_default_key(), TUNVNET_KEY_MAX, TUNVNET_TOEPLITZ_REF, &ms))
+		fail("tunvnet_toeplitz_new: %s", tunvnet_last_error());
 	if (env && atoi(env) > 0)
 		nframes = (unsigned int)atoi(env);
 	seen = calloc(nframes, 1);
@@ -308,9 +351,12 @@ int main(void)
 		else if (seen[seq] > 1)
 			dup++;
 	}
-	printf("%u frames sent on %u queues: %lu received byte-exact, %lu dropped as read across "
-	       "a header change (-ESTALE), %lu corrupted, %u duplicated, %lu kernel frames "
-	       "ignored\n", nframes, nreaders, received, stale, bad, dup, noise);
+	printf("%u frames sent on %u queues: %lu received byte-exact (%lu with a filled report), "
+	       "%lu dropped as read across a header change (-ESTALE), %lu corrupted, %u "
+	       "duplicated, %lu kernel frames ignored\n", nframes, nreaders, received, reported,
+	       stale, bad, dup, noise);
+	if (!reported)
+		fail("no frame carried a filled report: the filler was not exercised");
 	if (bad || dup)
 		fail("%lu corrupted, %u duplicated frames", bad, dup);
 	/*

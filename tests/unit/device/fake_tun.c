@@ -22,6 +22,7 @@ void fake_reset(void)
 {
 	memset(&fk, 0, sizeof(fk));
 	fk.hdr_sz = 10;
+	fk.steer_fd = -1;
 }
 
 int fake_count(unsigned long req)
@@ -89,7 +90,7 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 		if (by_value(req))
 			c->val = (unsigned long)arg;
 		else if (req == TV_TUNSETVNETHDRSZ || req == TV_TUNSETVNETLE ||
-			 req == TV_TUNSETVNETBE)
+			 req == TV_TUNSETVNETBE || req == TV_TUNSETSTEERINGEBPF)
 			c->val = (unsigned long)*(int *)arg;
 		if (req == TV_TUNSETIFF) {
 			ifr = arg;
@@ -149,6 +150,23 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 	case TV_TUNGETVNETBE:
 		*(int *)arg = fk.be;
 		return 0;
+	case TV_TUNSETSTEERINGEBPF:
+		fk.steer_fd = *(int *)arg;
+		return 0;
+	case TV_TUNGETVNETHASHTYPES: /* generation B's probe */
+		if (fk.series == 'B') {
+			*(uint32_t *)arg = fk.series_types;
+			return 0;
+		}
+		errno = EINVAL; /* tun's answer to an unknown ioctl */
+		return -1;
+	case TV_TUNSETVNETREPORTINGAUTOMQ:
+	case TV_TUNSETVNETREPORTINGRSS:
+	case TV_TUNSETVNETRSS:
+		if (fk.series == 'B')
+			return 0;
+		errno = EINVAL;
+		return -1;
 	}
 	errno = ENOTTY;
 	return -1;

@@ -30,6 +30,9 @@ struct fake_tun {
 	unsigned short iff;       /* flags of the device, from the first TUNSETIFF */
 	char name[16];            /* its name */
 	int hdr_sz, le, be;
+	char series;              /* 'B': the hashing series answers (types below); 0: no */
+	uint32_t series_types;
+	int steer_fd;             /* TUNSETSTEERINGEBPF: the program attached, -1 none */
 	/* recorded */
 	int opens;
 	int ncalls;
