@@ -195,7 +195,7 @@ static int run_set(bool v6, unsigned long n, const struct tunvnet_hash_cfg *cfgs
 	int err = 0;
 
 	for (size_t c = 0; c < ncfg && !err; c++) {
-		struct tunvnet_verify_stats st;
+		struct tunvnet_verify_stats st = TUNVNET_VERIFY_STATS_INIT;
 
 		err = build_set(&s, v6, n, &cfgs[c]);
 		if (!err)

@@ -245,15 +245,12 @@ TUNVNET_API int tunvnet_verifier_new(const struct tunvnet_verify_opts *opts,
 		return tv_err(-EINVAL, "verifier: no options or result pointer given");
 	*vp = NULL;
 	/* Validate everything before allocating anything. */
-	err = tv_opts_copy(&o, sizeof(o), opts, offsetof(struct tunvnet_verify_opts, cfg) +
-						 sizeof(o.cfg));
+	err = TV_OPTS_IN(&o, opts, tunvnet_verify_opts, cfg);
 	if (err)
 		return err;
 	if (!o.cfg)
 		return tv_err(-EINVAL, "verifier: no hash configuration (opts->cfg is NULL)");
-	err = tv_opts_copy(&c, sizeof(c), o.cfg,
-			   offsetof(struct tunvnet_hash_cfg, unclassified_queue) +
-				   sizeof(c.unclassified_queue));
+	err = TV_OPTS_IN(&c, o.cfg, tunvnet_hash_cfg, unclassified_queue);
 	if (err)
 		return err;
 	if (!o.num_queues)
@@ -374,16 +371,21 @@ TUNVNET_API int tunvnet_verifier_new(const struct tunvnet_verify_opts *opts,
 	return 0;
 }
 
-TUNVNET_API void tunvnet_verifier_stats(const struct tunvnet_verifier *v,
-					struct tunvnet_verify_stats *stats)
+TUNVNET_API int tunvnet_verifier_stats(const struct tunvnet_verifier *v,
+				       struct tunvnet_verify_stats *stats)
 {
-	if (!stats)
-		return;
-	if (!v) {
-		memset(stats, 0, sizeof(*stats));
-		return;
+	int err;
+
+	tv_err_clear();
+	err = TV_OPTS_OUT_OK(stats, tunvnet_verify_stats, packets);
+	if (err)
+		return err;
+	if (!v) { /* no verifier has seen nothing */
+		static const struct tunvnet_verify_stats none;
+
+		return TV_OPTS_OUT(stats, &none, tunvnet_verify_stats, packets);
 	}
-	*stats = v->st;
+	return TV_OPTS_OUT(stats, &v->st, tunvnet_verify_stats, packets);
 }
 
 static void count(struct tunvnet_verifier *v, enum tunvnet_verdict_code code)
@@ -499,6 +501,7 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	verdict->expected_queue = -1;
 	verdict->hash_checked = false;
 	verdict->why[0] = '\0';
+	memset(verdict->reserved, 0, sizeof(verdict->reserved)); /* room for later fields */
 	p.q = q;
 	p.frame = frame;
 	p.len = frame ? len : 0;

@@ -20,6 +20,10 @@ static const char set_help[] =
 	HASHOPT_HELP
 	"  --json                 print what was applied as one JSON object\n"
 	"  -h, --help             this text\n\n"
+	"In other tools' words: --report is QEMU's virtio-net hash=on, --rss is\n"
+	"rss=on; types tcpv4/udpv4 hash what ethtool's 'rx-flow-hash tcp4 sdfn'\n"
+	"does, ipv4 what 'sd' does; --table round-robin:N is 'ethtool -X DEV equal N';\n"
+	"keys print as 'ethtool -x' prints them.\n\n"
 	"Exit status: 0 applied, 1 no backend can honour it or the kernel refused,\n"
 	"2 bad input.\n";
 

@@ -34,6 +34,10 @@ static const char help[] =
 	"                         deviation (\"deviations\": names), then a summary\n"
 	"  -h, --help             this text\n\n"
 	"Without --report/--rss, verify applies both (all six types, Microsoft key).\n"
+	"In other tools' words: --report is QEMU's virtio-net hash=on, --rss is\n"
+	"rss=on; types tcpv4/udpv4 hash what ethtool's 'rx-flow-hash tcp4 sdfn'\n"
+	"does, ipv4 what 'sd' does; --table round-robin:N is 'ethtool -X DEV equal N';\n"
+	"keys print as 'ethtool -x' prints them.\n"
 	"Frames queued before the configuration took effect are discarded, not\n"
 	"counted. A macvtap/ipvtap hashes nothing with a single queue open, so\n"
 	"verify opens 4 there unless --queues says otherwise.\n"
@@ -65,7 +69,7 @@ struct run {
 
 static void status_line(const struct run *r, bool final)
 {
-	struct tunvnet_verify_stats s;
+	struct tunvnet_verify_stats s = TUNVNET_VERIFY_STATS_INIT;
 	unsigned int q;
 
 	tunvnet_verifier_stats(r->v, &s);
@@ -168,7 +172,7 @@ int cmd_verify(int argc, char **argv)
 	struct tunvnet_caps caps = { .sz = sizeof(caps) };
 	struct run r = { 0 };
 	struct tunvnet_link link;
-	struct tunvnet_verify_stats s;
+	struct tunvnet_verify_stats s = TUNVNET_VERIFY_STATS_INIT;
 	struct pollfd *pfd = NULL;
 	struct tunvnet_pkt pkts[16];
 	const char *pcap_out = NULL;
