@@ -245,15 +245,12 @@ TUNVNET_API int tunvnet_verifier_new(const struct tunvnet_verify_opts *opts,
 		return tv_err(-EINVAL, "verifier: no options or result pointer given");
 	*vp = NULL;
 	/* Validate everything before allocating anything. */
-	err = tv_opts_copy(&o, sizeof(o), opts, offsetof(struct tunvnet_verify_opts, cfg) +
-						 sizeof(o.cfg));
+	err = TV_OPTS_IN(&o, opts, tunvnet_verify_opts, cfg);
 	if (err)
 		return err;
 	if (!o.cfg)
 		return tv_err(-EINVAL, "verifier: no hash configuration (opts->cfg is NULL)");
-	err = tv_opts_copy(&c, sizeof(c), o.cfg,
-			   offsetof(struct tunvnet_hash_cfg, unclassified_queue) +
-				   sizeof(c.unclassified_queue));
+	err = TV_OPTS_IN(&c, o.cfg, tunvnet_hash_cfg, unclassified_queue);
 	if (err)
 		return err;
 	if (!o.num_queues)
@@ -374,16 +371,21 @@ TUNVNET_API int tunvnet_verifier_new(const struct tunvnet_verify_opts *opts,
 	return 0;
 }
 
-TUNVNET_API void tunvnet_verifier_stats(const struct tunvnet_verifier *v,
-					struct tunvnet_verify_stats *stats)
+TUNVNET_API int tunvnet_verifier_stats(const struct tunvnet_verifier *v,
+				       struct tunvnet_verify_stats *stats)
 {
-	if (!stats)
-		return;
-	if (!v) {
-		memset(stats, 0, sizeof(*stats));
-		return;
+	int err;
+
+	tv_err_clear();
+	err = TV_OPTS_OUT_OK(stats, tunvnet_verify_stats, packets);
+	if (err)
+		return err;
+	if (!v) { /* no verifier has seen nothing */
+		static const struct tunvnet_verify_stats none;
+
+		return TV_OPTS_OUT(stats, &none, tunvnet_verify_stats, packets);
 	}
-	*stats = v->st;
+	return TV_OPTS_OUT(stats, &v->st, tunvnet_verify_stats, packets);
 }
 
 static void count(struct tunvnet_verifier *v, enum tunvnet_verdict_code code)
@@ -456,6 +458,18 @@ static bool judge(struct tunvnet_verifier *v, struct tv_pkt *p, struct tunvnet_v
 	return ok;
 }
 
+/* automq: the flow p belongs to was seen with another value or queue. */
+static int flow_moved(struct tunvnet_verifier *v, struct tv_pkt *p,
+		      const struct tv_flow_slot *before, struct tunvnet_verdict *verdict)
+{
+	verdict->code = TUNVNET_VERDICT_MISMATCH;
+	tv_pkt_parse(v, p);
+	tv_set_why(verdict, p, "same flow reported 0x%08x on queue %u before, now 0x%08x on queue %u",
+		   before->value, before->queue, p->obs_value, p->q);
+	count(v, verdict->code);
+	return 0;
+}
+
 TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q,
 				      const struct tunvnet_hdr *hdr, const void *frame,
 				      size_t len, struct tunvnet_verdict *verdict)
@@ -487,6 +501,7 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	verdict->expected_queue = -1;
 	verdict->hash_checked = false;
 	verdict->why[0] = '\0';
+	memset(verdict->reserved, 0, sizeof(verdict->reserved)); /* room for later fields */
 	p.q = q;
 	p.frame = frame;
 	p.len = frame ? len : 0;
@@ -547,6 +562,18 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 			return 0;
 		}
 	}
+	if (v->flows && !maybe_tunnel && !tv_is_vtap(v->o.kind) && p.obs_report == p.cls.report &&
+	    !(p.obs_value == q && (p.obs_report != TUNVNET_REPORT_NONE || p.obs_value != 0))) {
+		/* The line-rate case, automq on tun/tap: the report type, then the
+		 * flow keeps its value and queue (what the general path decides). */
+		verdict->expected_report = p.cls.report;
+		verdict->expected_queue = -1;
+		if (!tv_flow_consistent(v, &p, &fi, &before))
+			return flow_moved(v, &p, &before, verdict);
+		v->st.packets++;
+		v->st.matches++;
+		return 0;
+	}
 	/* The reference the ebpf and user backends fill by follows no tunnel. */
 	if (maybe_tunnel && !v->userfill) {
 		tv_pkt_parse(v, &p);
@@ -594,15 +621,8 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 		verdict->deviation |= TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE;
 
 	if (v->flows) {
-		if (!tv_flow_consistent(v, &p, &fi, &before)) {
-			verdict->code = TUNVNET_VERDICT_MISMATCH;
-			tv_pkt_parse(v, &p);
-			tv_set_why(verdict, &p,
-				"same flow reported 0x%08x on queue %u before, now 0x%08x on queue %u",
-				before.value, before.queue, p.obs_value, q);
-			count(v, verdict->code);
-			return 0;
-		}
+		if (!tv_flow_consistent(v, &p, &fi, &before))
+			return flow_moved(v, &p, &before, verdict);
 	}
 
 	unknown = verdict->deviation & ~v->o.known_deviations;

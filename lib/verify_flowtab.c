@@ -78,8 +78,9 @@ static unsigned int pkt_flow_key(const struct tv_pkt *p, const struct tv_fast_in
 }
 
 /*
- * The flow's 128-bit identity: two independent multiply-mix lanes over its
- * words. The word count is part of the input (a tunnel's key is longer).
+ * The flow's identity: two independent multiply-mix lanes over its words
+ * (id[0] picks the slot and the tag, id[1] is kept). The word count is
+ * part of the input (a tunnel's key is longer).
  */
 static void flow_id(const uint64_t *w, unsigned int n, uint64_t id[2])
 {
@@ -103,6 +104,7 @@ bool tv_flow_consistent(struct tunvnet_verifier *v, const struct tv_pkt *p,
 {
 	uint64_t w[TV_FLOW_WORDS], id[2];
 	struct tv_flow_slot *s;
+	uint16_t tag;
 	unsigned int n;
 	bool same;
 
@@ -110,13 +112,13 @@ bool tv_flow_consistent(struct tunvnet_verifier *v, const struct tv_pkt *p,
 		return true;
 	flow_id(w, n, id);
 	s = &v->flows[id[0] & (TV_FLOW_SLOTS - 1)];
-	if (!s->used || s->id[0] != id[0] || s->id[1] != id[1]) {
+	tag = (uint16_t)(id[0] >> 48) | 1;
+	if (s->tag != tag || s->id != id[1]) {
 		/* New, or its slot held another flow, which is forgotten (the bound). */
-		if (s->used)
+		if (s->tag)
 			v->flows_evicted++;
-		s->id[0] = id[0];
-		s->id[1] = id[1];
-		s->used = true;
+		s->id = id[1];
+		s->tag = tag;
 		s->value = p->obs_value;
 		s->queue = (uint16_t)p->q;
 		return true;

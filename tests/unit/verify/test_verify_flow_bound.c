@@ -25,7 +25,7 @@ static void more_flows_than_the_bound(void **state)
 {
 	struct vh_vopts o = vh_opts(TUNVNET_HASH_REPORT, 0x3f, 4, TUNVNET_KIND_TAP);
 	struct tunvnet_verifier *v;
-	struct tunvnet_verify_stats st;
+	struct tunvnet_verify_stats st = TUNVNET_VERIFY_STATS_INIT;
 	struct tunvnet_verdict vd;
 	uint8_t f[256];
 	unsigned int i, caught = 0;
