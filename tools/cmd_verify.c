@@ -285,8 +285,15 @@ int cmd_verify(int argc, char **argv)
 	if (rc)
 		goto out;
 
+	/*
+	 * The verifier models one backend: the one asked for, else the kernel
+	 * (auto could route around the series' known bugs, which the verifier
+	 * knows as deviations of the kernel).
+	 */
+	if (h.cfg.backend == TUNVNET_BACKEND_AUTO)
+		h.cfg.backend = TUNVNET_BACKEND_KERNEL;
 	vo.cfg = &h.cfg; /* copied by tunvnet_verifier_new */
-	vo.backend = TUNVNET_BACKEND_KERNEL; /* the one verify applies through */
+	vo.backend = h.cfg.backend; /* the one verify applies through */
 	vo.num_queues = total;
 	vo.kind = link.kind;
 	vo.l2 = link.kind == TUNVNET_KIND_TUN ? ((link.dev_flags & TUNVNET_DEV_PI) ?
