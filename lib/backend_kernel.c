@@ -49,12 +49,7 @@ int tv_kernel_missing(int err)
 
 int tv_caps_check_arg(const struct tunvnet_caps *caps)
 {
-	if (!caps)
-		return tv_err(-EINVAL, "no caps struct given");
-	if (caps->sz < offsetof(struct tunvnet_caps, flags))
-		return tv_err(-EINVAL, "caps->sz is %zu: set it to sizeof(struct tunvnet_caps)",
-			      caps->sz);
-	return 0;
+	return TV_OPTS_OUT_OK(caps, tunvnet_caps, uapi);
 }
 
 /* Probe fd (which must be a tun or tap fd); fills c, returns 0 or -errno. */
@@ -111,7 +106,7 @@ TUNVNET_API int tunvnet_caps_probe(int fd, struct tunvnet_caps *caps)
 		if (own < 0) {
 			err = -errno;
 			memset(&c, 0, sizeof(c));
-			tv_opts_out(caps, &c, sizeof(c));
+			(void)TV_OPTS_OUT(caps, &c, tunvnet_caps, uapi); /* sz checked above */
 			return tv_err(err, "cannot open /dev/net/tun to probe: %s", strerror(-err));
 		}
 		fd = own;
@@ -119,7 +114,7 @@ TUNVNET_API int tunvnet_caps_probe(int fd, struct tunvnet_caps *caps)
 	err = tv_kernel_probe_fd(fd, &c);
 	if (own >= 0)
 		close(own);
-	tv_opts_out(caps, &c, sizeof(c));
+	(void)TV_OPTS_OUT(caps, &c, tunvnet_caps, uapi); /* sz checked above */
 	return err;
 }
 

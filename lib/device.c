@@ -465,12 +465,13 @@ static int opts_in(struct tunvnet_dev_opts *o, const struct tunvnet_dev_opts *op
 		o->group = -1;
 		return 0;
 	}
-	err = tv_opts_copy(o, sizeof(*o), opts, offsetof(struct tunvnet_dev_opts, queues));
+	err = TV_OPTS_IN(o, opts, tunvnet_dev_opts, flags);
 	if (err)
 		return err;
-	if (opts->sz < offsetof(struct tunvnet_dev_opts, owner) + sizeof(int64_t))
+	/* The two fields whose default is not zero. */
+	if (!TV_OPTS_HAS(o->sz, tunvnet_dev_opts, owner))
 		o->owner = -1;
-	if (opts->sz < offsetof(struct tunvnet_dev_opts, group) + sizeof(int64_t))
+	if (!TV_OPTS_HAS(o->sz, tunvnet_dev_opts, group))
 		o->group = -1;
 	if (o->flags & ~TUNVNET_DEV_FLAGS_ALL)
 		return tv_err(-EINVAL, "unknown device flags %#x", o->flags & ~TUNVNET_DEV_FLAGS_ALL);

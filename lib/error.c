@@ -27,37 +27,6 @@ TUNVNET_API const char *tunvnet_last_error(void)
 	return last_error;
 }
 
-int tv_opts_copy(void *dst, size_t dst_sz, const void *src, size_t min_sz)
-{
-	const uint8_t *s = src;
-	size_t sz, i;
-
-	memset(dst, 0, dst_sz);
-	if (!src)
-		return 0;
-	memcpy(&sz, src, sizeof(sz));
-	if (sz < min_sz)
-		return tv_err(-EINVAL, "options struct size %zu is smaller than the minimum %zu "
-				       "(set .sz = sizeof(the struct))", sz, min_sz);
-	/* A newer caller may pass a larger struct: fine if it uses none of it. */
-	for (i = dst_sz; i < sz; i++)
-		if (s[i])
-			return tv_err(-E2BIG, "options struct has fields this library "
-					      "version does not know (size %zu > %zu)", sz, dst_sz);
-	memcpy(dst, src, sz < dst_sz ? sz : dst_sz);
-	return 0;
-}
-
-void tv_opts_out(void *dst, const void *src, size_t src_sz)
-{
-	size_t sz;
-
-	memcpy(&sz, dst, sizeof(sz));
-	if (sz > src_sz)
-		sz = src_sz;
-	memcpy((char *)dst + sizeof(sz), (const char *)src + sizeof(sz), sz - sizeof(sz));
-}
-
 TUNVNET_API const char *tunvnet_version(void)
 {
 	return TUNVNET_VERSION; /* generated from the project version */

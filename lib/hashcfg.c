@@ -95,10 +95,10 @@ TUNVNET_API int tunvnet_dev_caps(struct tunvnet_dev *dev, struct tunvnet_caps *c
 	if (err && (!dev->hash || !dev->hash->probed)) {
 		struct tunvnet_caps none = { .sz = sizeof(none) };
 
-		tv_opts_out(caps, &none, sizeof(none));
+		(void)TV_OPTS_OUT(caps, &none, tunvnet_caps, uapi); /* sz checked above */
 		return err;
 	}
-	tv_opts_out(caps, &dev->hash->caps, sizeof(dev->hash->caps));
+	(void)TV_OPTS_OUT(caps, &dev->hash->caps, tunvnet_caps, uapi);
 	return err;
 }
 
@@ -119,8 +119,7 @@ int tv_hash_cfg_in(struct tunvnet_hash_cfg *dst, const struct tunvnet_hash_cfg *
 {
 	if (!cfg)
 		return tv_err(-EINVAL, "no hash configuration given");
-	return tv_opts_copy(dst, sizeof(*dst), cfg,
-			    offsetof(struct tunvnet_hash_cfg, types) + sizeof(uint32_t));
+	return TV_OPTS_IN(dst, cfg, tunvnet_hash_cfg, types);
 }
 
 /* The rules that need no kernel: shape of flags, types, key and table, backend. */
@@ -221,12 +220,19 @@ TUNVNET_API int tunvnet_hash_cfg_validate(const struct tunvnet_hash_cfg *cfg,
 					  unsigned int num_queues, int vnet_hdr_sz)
 {
 	struct tunvnet_hash_cfg c;
+	struct tunvnet_caps k;
 	int err;
 
 	tv_err_clear();
 	err = tv_hash_cfg_in(&c, cfg);
 	if (err)
 		return err;
+	if (caps) { /* a sized struct too, read as far as its sz */
+		err = TV_OPTS_IN(&k, caps, tunvnet_caps, types);
+		if (err)
+			return err;
+		caps = &k;
+	}
 	/* The series' capabilities bound what the kernel backend does only. */
 	if (c.backend == TUNVNET_BACKEND_EBPF || c.backend == TUNVNET_BACKEND_USER)
 		caps = NULL;
@@ -575,11 +581,9 @@ TUNVNET_API int tunvnet_dev_get_hash(const struct tunvnet_dev *dev, struct tunvn
 	tv_err_clear();
 	if (!dev || !cfg)
 		return tv_err(-EINVAL, "no device handle or no cfg");
-	if (cfg->sz < offsetof(struct tunvnet_hash_cfg, types))
-		return tv_err(-EINVAL, "cfg->sz is %zu: set it to sizeof(struct tunvnet_hash_cfg)",
-			      cfg->sz);
+	if (TV_OPTS_OUT_OK(cfg, tunvnet_hash_cfg, types))
+		return -EINVAL;
 	if (!dev->hash || !dev->hash->set)
 		return tv_err(-ENOENT, "this handle has applied no hash configuration");
-	tv_opts_out(cfg, &dev->hash->cfg, sizeof(dev->hash->cfg));
-	return 0;
+	return TV_OPTS_OUT(cfg, &dev->hash->cfg, tunvnet_hash_cfg, types);
 }

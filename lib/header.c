@@ -312,6 +312,7 @@ static int read_one(struct tunvnet_dev *dev, unsigned int q, int fd,
 			      q, dev->name, r, hsz, pi ? " + packet info 4" : "");
 	}
 	pkt->len = got - hsz;
+	memset(pkt->reserved, 0, sizeof(pkt->reserved)); /* room for later fields: zero now */
 	/* ebpf and user backends: the hash fields are ours to fill. */
 	if (io->fill && hsz >= TUNVNET_HDR_HASH_LEN)
 		tv_fill_hdr(io->fill, hbuf, buf, pkt->len);

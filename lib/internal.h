@@ -19,20 +19,8 @@ int tv_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Forget the last message (called on entry of public functions that can fail). */
 void tv_err_clear(void);
 
-/*
- * An options struct whose first member is its size: accept any size the
- * caller was built with, treating members it does not have as zero.
- * Copies min(dst_sz, its sz) bytes into a zeroed dst (a NULL src leaves
- * it zeroed). -EINVAL when its sz is below min_sz; -E2BIG when the
- * caller's struct is larger than ours and its extra bytes are not zero.
- */
-int tv_opts_copy(void *dst, size_t dst_sz, const void *src, size_t min_sz);
-/*
- * The other way: copy our src (src_sz bytes) out into a caller's struct of
- * the size its first member says (at least that member), as far as both
- * go; that size stays as the caller set it.
- */
-void tv_opts_out(void *dst, const void *src, size_t src_sz);
+/* Sized public structs (a leading sz) in and out: see opts.h. */
+#include "opts.h"
 
 /*
  * classify.c: tunvnet_classify_hash's fast walk (plain IPv4 without options

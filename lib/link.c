@@ -419,7 +419,7 @@ TUNVNET_API int tunvnet_link_create_vtap(const char *name, const char *parent,
 		return tv_err(-EINVAL, "bad interface name '%s'", name ? name : "(null)");
 	if (!parent || !*parent)
 		return tv_err(-EINVAL, "a macvtap/ipvtap link needs a parent device");
-	rc = tv_opts_copy(&o, sizeof(o), opts, sizeof(size_t) + sizeof(enum tunvnet_kind));
+	rc = TV_OPTS_IN(&o, opts, tunvnet_vtap_opts, kind);
 	if (rc)
 		return rc;
 	if (o.kind != TUNVNET_KIND_MACVTAP && o.kind != TUNVNET_KIND_IPVTAP)

@@ -39,12 +39,22 @@ int tv_opts_in(void *dst, size_t dst_sz, const void *src, size_t min_sz, size_t 
 	for (i = known_sz; i < sz; i++)
 		if (s[i])
 			return tv_err(-E2BIG, "struct %s: byte %zu is not zero, past the %zu "
-					      "bytes this library (%s) knows: a field from a newer "
-					      "header, or padding left uninitialised (use the "
-					      "_INIT macro or zero the struct)",
+					      "bytes this library (%s) knows: a field it does not "
+					      "know, from a newer header, or padding left "
+					      "uninitialised (use the _INIT macro or zero the struct)",
 				      type, i, known_sz, TUNVNET_VERSION);
 	memcpy(dst, src, sz < known_sz ? sz : known_sz);
 	return 0;
+}
+
+int tv_opts_out_ok(const void *dst, size_t min_sz, const char *type)
+{
+	size_t sz;
+
+	if (!dst)
+		return tv_err(-EINVAL, "no struct %s given", type);
+	memcpy(&sz, dst, sizeof(sz));
+	return sz_ok(sz, min_sz, type);
 }
 
 int tv_opts_out_checked(void *dst, const void *src, size_t min_sz, size_t known_sz,

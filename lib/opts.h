@@ -14,9 +14,12 @@
  *   caller's struct has past what this library knows are zeroed ("unknown").
  *
  * Adding a field: append it last (before `size_t :0;`), make zero mean "as
- * before", move TV_LAST_<type> to it, and regenerate the ABI baseline
- * (scripts/abi-baseline.sh). tests/abi/opts-last checks TV_LAST_* against
- * the header.
+ * before", leave no tail padding after it (pair a small field with a
+ * reserved one: a compiler need not zero padding, and the library checks
+ * those bytes), move TV_LAST_<type> to it, and regenerate the ABI baseline
+ * (scripts/abi-baseline.sh). Tests: structs-can-grow (TV_LAST_* and the
+ * _INIT macros against the header), opts-rule (the rule; no tail padding),
+ * sized-in and sized-out (through the public functions).
  */
 #ifndef TUNVNET_OPTS_H
 #define TUNVNET_OPTS_H
@@ -30,9 +33,10 @@
 /* The last field this library version knows, per sized struct. */
 #define TV_LAST_tunvnet_dev_opts group
 #define TV_LAST_tunvnet_caps max_key_len
-#define TV_LAST_tunvnet_hash_cfg unclassified_queue
-#define TV_LAST_tunvnet_verify_opts known_deviations
+#define TV_LAST_tunvnet_hash_cfg backend
+#define TV_LAST_tunvnet_verify_opts backend
 #define TV_LAST_tunvnet_vtap_opts mode
+#define TV_LAST_tunvnet_verify_stats unchecked
 
 /* Every sized struct, for the layout test: X(type). */
 #define TV_SIZED_STRUCTS(X)                                                    \
@@ -40,7 +44,8 @@
 	X(tunvnet_caps)                                                        \
 	X(tunvnet_hash_cfg)                                                    \
 	X(tunvnet_verify_opts)                                                 \
-	X(tunvnet_vtap_opts)
+	X(tunvnet_vtap_opts)                                                   \
+	X(tunvnet_verify_stats)
 
 /* Bytes of struct type this library knows: up to the end of its last field. */
 #define TV_KNOWN(type) tv_offsetofend(struct type, TV_LAST_##type)
@@ -75,5 +80,9 @@ int tv_opts_out_checked(void *dst, const void *src, size_t min_sz, size_t known_
 #define TV_OPTS_OUT(dst, src, type, first_field)                                \
 	tv_opts_out_checked((dst), (src), tv_offsetofend(struct type, first_field), \
 			    TV_KNOWN(type), #type)
+/* Only the check of TV_OPTS_OUT, for validating before acting. */
+int tv_opts_out_ok(const void *dst, size_t min_sz, const char *type);
+#define TV_OPTS_OUT_OK(dst, type, first_field)                                  \
+	tv_opts_out_ok((dst), tv_offsetofend(struct type, first_field), #type)
 
 #endif /* TUNVNET_OPTS_H */

@@ -12,8 +12,7 @@ TUNVNET_API int tunvnet_rss_queue(const struct tunvnet_hash_cfg *cfg, unsigned i
 	if (!cfg)
 		return tv_err(-EINVAL, "rss_queue: no configuration");
 	/* Accept a caller's older or newer cfg the way every options struct is. */
-	err = tv_opts_copy(&c, sizeof(c), cfg, offsetof(struct tunvnet_hash_cfg, unclassified_queue) +
-						      sizeof(c.unclassified_queue));
+	err = TV_OPTS_IN(&c, cfg, tunvnet_hash_cfg, unclassified_queue);
 	if (err)
 		return err == -E2BIG ? -EINVAL : err;
 	if (num_queues == 0)

@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
+#include <linux/capability.h>
 
 #include "internal.h"
 #include "steer_prog.h"
@@ -34,6 +35,26 @@ _Static_assert(TV_STEER_L2_ETH == TUNVNET_L2_ETH && TV_STEER_L2_IP == TUNVNET_L2
 		       TV_STEER_L2_IP_PI == TUNVNET_L2_IP_PI,
 	       "l2 values agree");
 
+#define TV_CAP_BPF 39 /* (older linux/capability.h lack it) */
+
+/*
+ * bpf_capable(): CAP_BPF or CAP_SYS_ADMIN in the effective set. Without
+ * either, some kernels still load an unprivileged socket filter, but not
+ * this one (bpf_loop and bounded loops are for CAP_BPF): say so up front
+ * rather than pass on a verifier complaint.
+ */
+static bool bpf_capable_now(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	if (syscall(__NR_capget, &h, d) != 0)
+		return true; /* cannot tell: let the kernel decide */
+	return (d[0].effective & (1u << CAP_SYS_ADMIN)) ||
+	       (d[TV_CAP_BPF / 32].effective & (1u << (TV_CAP_BPF % 32)));
+}
+
 /*
  * Ask the kernel for the permission first, with a two-instruction socket
  * filter of our own: libbpf would print its own complaint to stderr, and
@@ -48,6 +69,9 @@ static int probe_bpf(void)
 	union bpf_attr attr;
 	int fd, e;
 
+	if (!bpf_capable_now())
+		return tv_err(-EPERM, "loading the steering eBPF program needs CAP_BPF (or "
+				      "CAP_SYS_ADMIN), which this process does not have");
 	memset(&attr, 0, sizeof(attr));
 	attr.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
 	attr.insns = (uint64_t)(uintptr_t)insns;

@@ -43,16 +43,14 @@ static int check_args(const void *buf, size_t len, size_t min_len, const char *c
 	return 0;
 }
 
-TUNVNET_API int tunvnet_virtio_rss_config_parse(const void *buf, size_t len, bool report,
-						struct tunvnet_hash_cfg *cfg,
-						struct tunvnet_virtio_storage *st)
+static int rss_parse(const void *buf, size_t len, bool report, struct tunvnet_hash_cfg *cfg,
+		     struct tunvnet_virtio_storage *st)
 {
 	const uint8_t *p = buf;
 	size_t entries, i, off;
 	uint32_t types;
 	int err;
 
-	tv_err_clear();
 	err = check_args(buf, len, 8, "virtio_net_rss_config", cfg, st);
 	if (err)
 		return err;
@@ -88,15 +86,13 @@ TUNVNET_API int tunvnet_virtio_rss_config_parse(const void *buf, size_t len, boo
 	return 0;
 }
 
-TUNVNET_API int tunvnet_virtio_hash_config_parse(const void *buf, size_t len,
-						 struct tunvnet_hash_cfg *cfg,
-						 struct tunvnet_virtio_storage *st)
+static int hash_parse(const void *buf, size_t len, struct tunvnet_hash_cfg *cfg,
+		      struct tunvnet_virtio_storage *st)
 {
 	const uint8_t *p = buf;
 	uint32_t types;
 	int err;
 
-	tv_err_clear();
 	err = check_args(buf, len, 12, "virtio_net_hash_config", cfg, st);
 	if (err)
 		return err;
@@ -109,4 +105,37 @@ TUNVNET_API int tunvnet_virtio_hash_config_parse(const void *buf, size_t len,
 		cfg->types = types;
 	}
 	return 0;
+}
+
+/*
+ * The caller's cfg is a sized struct: parsed into a full one, then written
+ * out as far as its sz reaches (an older caller's smaller cfg is not
+ * overrun). On failure it is left as it was.
+ */
+TUNVNET_API int tunvnet_virtio_rss_config_parse(const void *buf, size_t len, bool report,
+						struct tunvnet_hash_cfg *cfg,
+						struct tunvnet_virtio_storage *st)
+{
+	struct tunvnet_hash_cfg c;
+	int err;
+
+	tv_err_clear();
+	if (cfg && TV_OPTS_OUT_OK(cfg, tunvnet_hash_cfg, types))
+		return -EINVAL;
+	err = rss_parse(buf, len, report, cfg ? &c : NULL, st);
+	return err ? err : TV_OPTS_OUT(cfg, &c, tunvnet_hash_cfg, types);
+}
+
+TUNVNET_API int tunvnet_virtio_hash_config_parse(const void *buf, size_t len,
+						 struct tunvnet_hash_cfg *cfg,
+						 struct tunvnet_virtio_storage *st)
+{
+	struct tunvnet_hash_cfg c;
+	int err;
+
+	tv_err_clear();
+	if (cfg && TV_OPTS_OUT_OK(cfg, tunvnet_hash_cfg, types))
+		return -EINVAL;
+	err = hash_parse(buf, len, cfg ? &c : NULL, st);
+	return err ? err : TV_OPTS_OUT(cfg, &c, tunvnet_hash_cfg, types);
 }

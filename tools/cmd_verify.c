@@ -34,6 +34,10 @@ static const char help[] =
 	"                         deviation (\"deviations\": names), then a summary\n"
 	"  -h, --help             this text\n\n"
 	"Without --report/--rss, verify applies both (all six types, Microsoft key).\n"
+	"In other tools' words: --report is QEMU's virtio-net hash=on, --rss is\n"
+	"rss=on; types tcpv4/udpv4 hash what ethtool's 'rx-flow-hash tcp4 sdfn'\n"
+	"does, ipv4 what 'sd' does; --table round-robin:N is 'ethtool -X DEV equal N';\n"
+	"keys print as 'ethtool -x' prints them.\n"
 	"Frames queued before the configuration took effect are discarded, not\n"
 	"counted. A macvtap/ipvtap hashes nothing with a single queue open, so\n"
 	"verify opens 4 there unless --queues says otherwise.\n"
@@ -65,7 +69,7 @@ struct run {
 
 static void status_line(const struct run *r, bool final)
 {
-	struct tunvnet_verify_stats s;
+	struct tunvnet_verify_stats s = TUNVNET_VERIFY_STATS_INIT;
 	unsigned int q;
 
 	tunvnet_verifier_stats(r->v, &s);
@@ -141,6 +145,15 @@ static void report_mismatch(struct run *r, unsigned int q, const struct tunvnet_
 #endif
 }
 
+/* Who hashes decides the rules: the series (linux profile, its known
+ * deviations) or the library's own filler (spec), unless --profile says. */
+static void verify_backend(struct tunvnet_verify_opts *vo, enum tunvnet_backend b, bool profile_set)
+{
+	vo->backend = b;
+	if (!profile_set)
+		vo->profile = b == TUNVNET_BACKEND_KERNEL ? TUNVNET_PROFILE_LINUX : TUNVNET_PROFILE_SPEC;
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -159,13 +172,13 @@ int cmd_verify(int argc, char **argv)
 	struct tunvnet_caps caps = { .sz = sizeof(caps) };
 	struct run r = { 0 };
 	struct tunvnet_link link;
-	struct tunvnet_verify_stats s;
+	struct tunvnet_verify_stats s = TUNVNET_VERIFY_STATS_INIT;
 	struct pollfd *pfd = NULL;
 	struct tunvnet_pkt pkts[16];
 	const char *pcap_out = NULL;
 	unsigned long count = 0, duration = 0, min_packets = 1, drained = 0;
 	bool have_min = false, gone = false;
-	bool apply = true;
+	bool apply = true, profile_set = false;
 	struct hashopt h;
 	size_t max_frame = 0;
 	double start, last_status = 0, last_alive = 0;
@@ -195,6 +208,7 @@ int cmd_verify(int argc, char **argv)
 		case 'p':
 			if (tunvnet_profile_parse(optarg, &vo.profile))
 				return usage_error("verify", "%s", tunvnet_last_error());
+			profile_set = true;
 			break;
 		case 'c':
 			if (parse_uint(optarg, 1, ~0ul, &count))
@@ -285,15 +299,10 @@ int cmd_verify(int argc, char **argv)
 	if (rc)
 		goto out;
 
-	/*
-	 * The verifier models one backend: the one asked for, else the kernel
-	 * (auto could route around the series' known bugs, which the verifier
-	 * knows as deviations of the kernel).
-	 */
-	if (h.cfg.backend == TUNVNET_BACKEND_AUTO)
-		h.cfg.backend = TUNVNET_BACKEND_KERNEL;
 	vo.cfg = &h.cfg; /* copied by tunvnet_verifier_new */
-	vo.backend = h.cfg.backend; /* the one verify applies through */
+	/* The backend asked for; auto's choice is known once applied (below). */
+	verify_backend(&vo, h.cfg.backend == TUNVNET_BACKEND_AUTO ? TUNVNET_BACKEND_KERNEL
+								  : h.cfg.backend, profile_set);
 	vo.num_queues = total;
 	vo.kind = link.kind;
 	vo.l2 = link.kind == TUNVNET_KIND_TUN ? ((link.dev_flags & TUNVNET_DEV_PI) ?
@@ -360,6 +369,8 @@ int cmd_verify(int argc, char **argv)
 		}
 	}
 	if (apply) {
+		struct tunvnet_hash_cfg in_force = TUNVNET_HASH_CFG_INIT;
+
 		rc = tunvnet_dev_set_hash(r.dev, &h.cfg);
 		if (rc) {
 			rc = lib_error("verify", "cannot apply the hash configuration", rc, false);
@@ -367,6 +378,20 @@ int cmd_verify(int argc, char **argv)
 			if (hdr_sz && old_hdr_sz && hdr_sz != old_hdr_sz)
 				tunvnet_dev_set_vnet_hdr_sz(r.dev, old_hdr_sz);
 			goto out;
+		}
+		/* Verify against the backend in force (auto may pick ebpf or user). */
+		if (tunvnet_dev_get_hash(r.dev, &in_force) == 0 && in_force.backend != vo.backend &&
+		    in_force.backend != TUNVNET_BACKEND_AUTO) {
+			struct tunvnet_verifier *nv = NULL;
+
+			verify_backend(&vo, in_force.backend, profile_set);
+			rc = tunvnet_verifier_new(&vo, &nv);
+			if (rc) {
+				rc = lib_error("verify", "cannot set up the verifier", rc, false);
+				goto out;
+			}
+			tunvnet_verifier_free(r.v);
+			r.v = nv;
 		}
 	}
 	/*

@@ -10,8 +10,17 @@
  *      configuration          9. guest virtio-net commands to configurations
  *
  * Conventions: functions return 0 (or a count) on success and -errno on
- * failure; options structs start with their own size (set it with
- * sizeof) so they can grow without breaking the ABI; handles are opaque.
+ * failure; handles are opaque. Structs grow without a new soname:
+ * - those that start with their size (sz) are initialised with their
+ *   *_INIT macro (or zeroed, then sz = sizeof). The library reads and
+ *   writes only as far as sz reaches, so an older caller's smaller struct
+ *   works (fields it lacks count as zero or their documented default), and
+ *   refuses with -E2BIG a larger one with non-zero bytes past the fields it
+ *   knows (a newer header's field it would otherwise ignore). Each ends
+ *   with `size_t :0;`; new fields go before it, zero meaning "as before".
+ * - those filled per packet or returned in arrays (tunvnet_flow,
+ *   tunvnet_class, tunvnet_pkt, tunvnet_verdict, tunvnet_link) have a
+ *   reserved array the library writes as zero, where later fields go.
  * No kernel header is needed: the library carries its own copies of both
  * uAPI generations of the (unmerged) tun hashing series.
  */
@@ -174,6 +183,7 @@ struct tunvnet_dev_opts {
 	enum tunvnet_endian endian; /* NATIVE: leave as is */
 	int64_t owner;             /* uid for TUNSETOWNER; -1: leave */
 	int64_t group;             /* gid for TUNSETGROUP; -1: leave */
+	size_t :0;                 /* new fields go above (see Conventions) */
 };
 #define TUNVNET_DEV_OPTS_INIT                                                  \
 	{ .sz = sizeof(struct tunvnet_dev_opts), .owner = -1, .group = -1 }
@@ -253,7 +263,9 @@ struct tunvnet_caps {
 	uint32_t flags;        /* TUNVNET_CAP_* */
 	uint32_t types;        /* supported TUNVNET_HASH_TYPE_* */
 	unsigned int max_key_len; /* 40 */
+	size_t :0;             /* new fields go above (see Conventions) */
 };
+#define TUNVNET_CAPS_INIT { .sz = sizeof(struct tunvnet_caps) }
 
 /*
  * Which generation answers and what it supports. fd < 0 probes on a fresh
@@ -306,6 +318,7 @@ struct tunvnet_hash_cfg {
 	size_t table_len;
 	uint16_t unclassified_queue; /* RSS only */
 	enum tunvnet_backend backend; /* set: requested (AUTO: choose); get: the one in force */
+	size_t :0;                  /* new fields go above (see Conventions) */
 };
 #define TUNVNET_HASH_CFG_INIT { .sz = sizeof(struct tunvnet_hash_cfg) }
 
@@ -412,6 +425,7 @@ struct tunvnet_pkt {
 	void *buf;              /* caller's frame buffer */
 	size_t cap;             /* its size: at least tunvnet_dev_max_frame() */
 	size_t len;             /* frame bytes read */
+	uint64_t reserved[2];   /* written as zero by each read: room for later fields */
 };
 
 /*
@@ -594,11 +608,7 @@ struct tunvnet_verifier;
  * "vlan-af-packet", "tunnel-inner"; "unknown" for anything else. */
 TUNVNET_API const char *tunvnet_deviation_name(uint32_t bit);
 
-/*
- * What a verifier checks against. Grows at the end only: set sz (or use
- * TUNVNET_VERIFY_OPTS_INIT); fields past an older caller's sz read as 0,
- * a newer caller's non-zero unknown bytes are refused (-E2BIG).
- */
+/* What a verifier checks against (a sized struct: see Conventions). */
 struct tunvnet_verify_opts {
 	size_t sz;                      /* sizeof(struct tunvnet_verify_opts) */
 	const struct tunvnet_hash_cfg *cfg; /* the configuration in force (copied, key and table too) */
@@ -614,6 +624,7 @@ struct tunvnet_verify_opts {
 	 * filled report is checked, the queue is the kernel's.
 	 */
 	enum tunvnet_backend backend;
+	size_t :0;                      /* new fields go above (see Conventions) */
 };
 #define TUNVNET_VERIFY_OPTS_INIT { .sz = sizeof(struct tunvnet_verify_opts) }
 
@@ -634,11 +645,16 @@ struct tunvnet_verdict {
 	int expected_queue, observed_queue; /* -1: not predictable (automq on tun) */
 	bool hash_checked;          /* false where only type/consistency can be checked */
 	char why[160];              /* one line for humans; "" for a MATCH (see explain) */
+	uint32_t reserved[4];       /* written as zero: room for later fields */
 };
 
+/* Counts so far (a sized struct: see Conventions). */
 struct tunvnet_verify_stats {
+	size_t sz;                  /* sizeof(struct tunvnet_verify_stats) */
 	uint64_t packets, matches, known_deviations, mismatches, unchecked;
+	size_t :0;                  /* new fields go above (see Conventions) */
 };
+#define TUNVNET_VERIFY_STATS_INIT { .sz = sizeof(struct tunvnet_verify_stats) }
 
 TUNVNET_API int tunvnet_verifier_new(const struct tunvnet_verify_opts *opts,
 				     struct tunvnet_verifier **vp);
@@ -647,8 +663,10 @@ TUNVNET_API void tunvnet_verifier_free(struct tunvnet_verifier *v); /* NULL: no-
 TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q,
 				      const struct tunvnet_hdr *hdr, const void *frame,
 				      size_t len, struct tunvnet_verdict *verdict);
-TUNVNET_API void tunvnet_verifier_stats(const struct tunvnet_verifier *v,
-					struct tunvnet_verify_stats *stats);
+/* Fill stats as far as stats->sz reaches; -EINVAL for a NULL argument or
+ * an sz below the packets count. */
+TUNVNET_API int tunvnet_verifier_stats(const struct tunvnet_verifier *v,
+				       struct tunvnet_verify_stats *stats);
 /*
  * One line for humans about any verdict ("mismatch: tcpv4 ...: expected
  * ..., observed ..."). The verifier writes why only for verdicts other than
@@ -692,7 +710,9 @@ struct tunvnet_vtap_opts {
 	size_t sz;               /* sizeof(struct tunvnet_vtap_opts) */
 	enum tunvnet_kind kind;  /* MACVTAP or IPVTAP */
 	const char *mode;        /* NULL: "bridge" (macvtap) / "l2" (ipvtap) */
+	size_t :0;               /* new fields go above (see Conventions) */
 };
+#define TUNVNET_VTAP_OPTS_INIT { .sz = sizeof(struct tunvnet_vtap_opts) }
 /* Create a macvtap or ipvtap link named name on parent. */
 TUNVNET_API int tunvnet_link_create_vtap(const char *name, const char *parent,
 					 const struct tunvnet_vtap_opts *opts);

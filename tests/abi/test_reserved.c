@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Structs the library fills per packet or in arrays (tunvnet_flow,
- * tunvnet_class, tunvnet_link) carry reserved space instead of a size
+ * tunvnet_class, tunvnet_verdict, tunvnet_link; tunvnet_pkt needs a device
+ * and is checked in tests/live) carry reserved space instead of a size
  * member; it is only room for later fields if every version writes it as
  * zero. Each is handed in full of 0xff and must come back with reserved
  * zeroed, on every path that fills it (the classifier's fast walk and the
@@ -106,6 +107,43 @@ int main(void)
 				  TUNVNET_PROFILE_SPEC, t, &cls) == 0)
 		zeroed("tunvnet_class (non-IP)", cls.reserved, sizeof(cls.reserved));
 	tunvnet_toeplitz_free(t);
+
+	/* Verdicts: a match, a mismatch, an unchecked frame. */
+	{
+		struct tunvnet_hash_cfg c = TUNVNET_HASH_CFG_INIT;
+		struct tunvnet_verify_opts o = TUNVNET_VERIFY_OPTS_INIT;
+		struct tunvnet_hdr hdr = { 0 };
+		struct tunvnet_verifier *v;
+		struct tunvnet_verdict vd;
+		static const uint16_t table[1] = { 0 };
+
+		c.flags = TUNVNET_HASH_RSS | TUNVNET_HASH_REPORT;
+		c.types = TUNVNET_HASH_TYPES_PLAIN;
+		c.key = tunvnet_default_key();
+		c.key_len = 40;
+		c.table = table;
+		c.table_len = 1;
+		o.cfg = &c;
+		o.num_queues = 1;
+		o.kind = TUNVNET_KIND_TAP;
+		o.profile = TUNVNET_PROFILE_LINUX;
+		if (tunvnet_verifier_new(&o, &v)) {
+			fprintf(stderr, "FAIL: verifier_new: %s\n", tunvnet_last_error());
+			return 1;
+		}
+		len = frame(f, 0);
+		for (int i = 0; i < 3; i++) {
+			memset(&vd, 0xff, sizeof(vd));
+			hdr.hash_report = i == 0 ? TUNVNET_REPORT_TCPV4 : TUNVNET_REPORT_UDPV4;
+			rc = tunvnet_verify_packet(v, 0, i == 2 ? NULL : &hdr, f, len, &vd);
+			if (rc) {
+				fprintf(stderr, "FAIL: verify_packet: %d %s\n", rc, tunvnet_last_error());
+				return 1;
+			}
+			zeroed(tunvnet_verdict_name(vd.code), vd.reserved, sizeof(vd.reserved));
+		}
+		tunvnet_verifier_free(v);
+	}
 
 	/* Every network namespace has lo; reading it needs no privilege. */
 	memset(&link, 0xff, sizeof(link));

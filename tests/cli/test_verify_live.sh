@@ -247,6 +247,8 @@ if ip link add $L type veth peer name ${L}b 2>/dev/null; then
 		# there; by default it opens 4 and every frame matches.
 		expect 2 verify --report --queues 1 --count 1 $M
 		err_has "a macvtap with a single queue open reports no hash"
+		expect 0 set --report $M
+		err_has "a macvtap reports hashes only while 2 or more of its queues are open"
 		if start_verify $M mvd --count $N --json; then
 			send ${L}b "$mac"
 			finish_verify 0

@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint16_t table[1024];
 	struct tunvnet_virtio_storage st = { .table = table, .table_cap = 1024 };
-	struct tunvnet_hash_cfg c;
+	struct tunvnet_hash_cfg c = TUNVNET_HASH_CFG_INIT;
 	int err;
 
 	if (size < 1)

@@ -231,6 +231,8 @@ static void caps_cases(void)
 	struct tunvnet_caps caps = { .sz = sizeof(caps) };
 	int e = tunvnet_caps_probe(-1, &caps);
 
+	if (e == 0 || e == -EOPNOTSUPP)
+		vm_require_uapi(caps.uapi);
 	if (e == -EOPNOTSUPP || caps.uapi == TUNVNET_UAPI_NONE)
 		vm_skip("kernel lacks the tun virtio-net hashing feature (%s)", tunvnet_strerror(e));
 	uapi = caps.uapi;

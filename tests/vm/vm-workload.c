@@ -946,6 +946,7 @@ int main(int argc, char **argv)
 	const char *kname = argc > 1 ? argv[1] : "unknown";
 	struct tunvnet_caps caps = { .sz = sizeof(caps) };
 	struct target t;
+	int probe;
 
 	if (argc > 2)
 		frames_per_cfg = (unsigned int)atoi(argv[2]);
@@ -953,7 +954,10 @@ int main(int argc, char **argv)
 		frames_per_cfg = 400;
 	if (access("/dev/net/tun", R_OK | W_OK))
 		vm_skip("no /dev/net/tun");
-	if (tunvnet_caps_probe(-1, &caps) < 0 || caps.uapi == TUNVNET_UAPI_NONE)
+	probe = tunvnet_caps_probe(-1, &caps);
+	if (probe == 0 || probe == -EOPNOTSUPP)
+		vm_require_uapi(caps.uapi);
+	if (probe < 0 || caps.uapi == TUNVNET_UAPI_NONE)
 		vm_skip("kernel lacks the tun virtio-net hashing feature");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	vm_sysctl("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");

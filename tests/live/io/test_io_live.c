@@ -237,11 +237,15 @@ static void test_batch(void **state)
 		inject(f[i], 100 + 20 * (size_t)i);
 	}
 	usleep(200 * 1000); /* let all five reach the queue */
-	for (int i = 0; i < 8; i++)
+	for (int i = 0; i < 8; i++) {
 		pkts[i] = (struct tunvnet_pkt){ .buf = L.bufs[i], .cap = BUF_SZ };
+		memset(pkts[i].reserved, 0xff, sizeof(pkts[i].reserved));
+	}
 	r = tunvnet_queue_read(L.dev, (unsigned int)q, pkts, 8);
 	assert_true(r >= 5);
 	for (int i = 0; i < r; i++) {
+		/* Room for later fields: every read writes it as zero. */
+		assert_int_equal(pkts[i].reserved[0] | pkts[i].reserved[1], 0);
 		if (!ours(pkts[i].buf, pkts[i].len))
 			continue;
 		assert_int_equal(pkts[i].len, 100 + 20 * (size_t)seen);

@@ -122,40 +122,6 @@ static void enum_names(void **state)
 	assert_string_equal(tunvnet_verdict_name(TUNVNET_VERDICT_KNOWN_DEVIATION), "known-deviation");
 }
 
-struct opts_v1 {
-	size_t sz;
-	int a;
-};
-struct opts_v2 {
-	size_t sz;
-	int a;
-	uint64_t b; /* a member past v1's size, padding aside */
-};
-
-static void opts_size_rule(void **state)
-{
-	struct opts_v1 mine;
-	struct opts_v2 newer = { .sz = sizeof(newer), .a = 5, .b = 0 };
-	struct opts_v1 older = { .sz = sizeof(older), .a = 7 };
-	struct opts_v2 grown;
-	size_t tiny = 4;
-
-	(void)state;
-	/* A newer caller with unused new fields is accepted. */
-	assert_int_equal(tv_opts_copy(&mine, sizeof(mine), &newer, sizeof(size_t)), 0);
-	assert_int_equal(mine.a, 5);
-	/* ... but not one that relies on fields we do not know. */
-	newer.b = 1;
-	assert_int_equal(tv_opts_copy(&mine, sizeof(mine), &newer, sizeof(size_t)), -E2BIG);
-	/* An older caller's missing fields read as zero. */
-	memset(&grown, 0xff, sizeof(grown));
-	assert_int_equal(tv_opts_copy(&grown, sizeof(grown), &older, sizeof(size_t)), 0);
-	assert_int_equal(grown.a, 7);
-	assert_int_equal(grown.b, 0);
-	/* A size below the minimum is a caller bug. */
-	assert_int_equal(tv_opts_copy(&mine, sizeof(mine), &tiny, sizeof(mine)), -EINVAL);
-}
-
 static void strerror_text(void **state)
 {
 	(void)state;
@@ -182,7 +148,7 @@ int main(void)
 		cmocka_unit_test(parse_names),      cmocka_unit_test(parse_numbers),
 		cmocka_unit_test(parse_rejects),    cmocka_unit_test(format_round_trip),
 		cmocka_unit_test(report_names),     cmocka_unit_test(key_lengths),
-		cmocka_unit_test(enum_names),       cmocka_unit_test(opts_size_rule),
+		cmocka_unit_test(enum_names),
 		cmocka_unit_test(strerror_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -100,7 +100,7 @@ static void contradiction(void **state)
 {
 	struct tunvnet_verifier *v = new_v(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS);
 	struct tunvnet_verdict vd;
-	struct tunvnet_verify_stats st;
+	struct tunvnet_verify_stats st = TUNVNET_VERIFY_STATS_INIT;
 	unsigned int i;
 
 	(void)state;

@@ -7,7 +7,7 @@ static void counts(void **state)
 	struct vh_vopts o = vh_opts(TUNVNET_HASH_REPORT | TUNVNET_HASH_RSS, 0x3f, 3,
 					       TUNVNET_KIND_TAP);
 	struct tunvnet_verifier *v;
-	struct tunvnet_verify_stats st;
+	struct tunvnet_verify_stats st = TUNVNET_VERIFY_STATS_INIT;
 	struct tunvnet_verdict vd;
 	uint8_t f[256], t[256];
 	size_t len = vh_frame(f, AF_INET, VH_V4_SRC, VH_V4_DST, 6, 9, 9, 0);

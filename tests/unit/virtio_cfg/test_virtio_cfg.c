@@ -34,7 +34,7 @@ static void rss_round_trip(void **state)
 {
 	uint16_t table[4] = { 3, 0x102, 1, 0 }, storage[8];
 	struct tunvnet_virtio_storage st = { .table = storage, .table_cap = 8 };
-	struct tunvnet_hash_cfg cfg;
+	struct tunvnet_hash_cfg cfg = TUNVNET_HASH_CFG_INIT;
 	uint8_t buf[256];
 	size_t len;
 
@@ -62,7 +62,7 @@ static void rss_types_zero_is_off(void **state)
 {
 	uint16_t table[1] = { 0 }, storage[1];
 	struct tunvnet_virtio_storage st = { .table = storage, .table_cap = 1 };
-	struct tunvnet_hash_cfg cfg;
+	struct tunvnet_hash_cfg cfg = TUNVNET_HASH_CFG_INIT;
 	uint8_t buf[64];
 	size_t len = build_rss(buf, 0, 0, 0, table, 1, tunvnet_default_key(), 0);
 
@@ -76,7 +76,7 @@ static void rss_rejects(void **state)
 {
 	uint16_t table[8] = { 0 }, storage[4];
 	struct tunvnet_virtio_storage st = { .table = storage, .table_cap = 4 };
-	struct tunvnet_hash_cfg cfg;
+	struct tunvnet_hash_cfg cfg = TUNVNET_HASH_CFG_INIT;
 	uint8_t buf[256], key[41] = { 0 };
 	size_t len;
 
@@ -107,7 +107,7 @@ static void rss_rejects(void **state)
 static void hash_config(void **state)
 {
 	struct tunvnet_virtio_storage st = { 0 };
-	struct tunvnet_hash_cfg cfg;
+	struct tunvnet_hash_cfg cfg = TUNVNET_HASH_CFG_INIT;
 	uint8_t buf[64] = { 0x12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 1, 2, 3, 4 };
 
 	(void)state;
