@@ -364,13 +364,24 @@ void bench_rx_loop_rows(bool quick, const char **missing)
 	cfg.table = table;
 	cfg.table_len = TABLE_LEN;
 	vo.profile = TUNVNET_PROFILE_LINUX;
+	vo.backend = TUNVNET_BACKEND_KERNEL;
 	if (tunvnet_dev_set_hash(rx_dev, &cfg) == 0) {
-		config = "report+rss";
+		struct tunvnet_hash_cfg in_force = TUNVNET_HASH_CFG_INIT;
+
+		/* Verify by the rules of the backend auto chose (ebpf on a stock
+		 * kernel: the library fills reports on read, spec profile). */
+		if (tunvnet_dev_get_hash(rx_dev, &in_force) == 0 &&
+		    in_force.backend != TUNVNET_BACKEND_AUTO)
+			vo.backend = in_force.backend;
+		if (vo.backend != TUNVNET_BACKEND_KERNEL)
+			vo.profile = TUNVNET_PROFILE_SPEC;
+		config = vo.backend == TUNVNET_BACKEND_KERNEL ? "report+rss kernel"
+			 : vo.backend == TUNVNET_BACKEND_EBPF ? "report+rss ebpf"
+							      : "report+rss user";
 	} else {
 		cfg = (struct tunvnet_hash_cfg)TUNVNET_HASH_CFG_INIT;
 	}
 	vo.cfg = &cfg;
-	vo.backend = TUNVNET_BACKEND_KERNEL;
 	vo.num_queues = NQ;
 	vo.kind = TUNVNET_KIND_TAP;
 	vo.l2 = TUNVNET_L2_ETH;

@@ -5,8 +5,10 @@
  * over four queues, the hash in every header, and a receive loop that polls
  * every queue (one epoll set, non-blocking batch reads) as a VMM's I/O
  * thread does, so an idle queue never holds up the others. A VMM would copy
- * each header and frame into the guest's receive ring; this one prints the
- * report and the queue the RSS table gives for it.
+ * each header and frame into the guest's receive ring (reading into guest
+ * memory itself, it calls tunvnet_queue_fill_hash() on each: on a stock
+ * kernel the library fills the report); this one prints the report and the
+ * queue the RSS table gives for it.
  *
  *   cc vmm_rss.c $(pkg-config --cflags --libs libtunvnet) -o vmm_rss
  *   ./vmm_rss tap0 [N]  (as root; ends after N packets, default 20, or 10 idle seconds)
@@ -93,7 +95,9 @@ int main(int argc, char **argv)
 		if (epoll_ctl(ep, EPOLL_CTL_ADD, tunvnet_dev_queue_fd(dev, q), &ev))
 			return perror("epoll_ctl"), 1;
 	}
-	printf("%s: RSS over %u queues; send it traffic\n", tunvnet_dev_name(dev), QUEUES);
+	tunvnet_dev_get_hash(dev, &cfg); /* cfg.backend: the one auto chose */
+	printf("%s: RSS over %u queues by the %s backend; send it traffic\n", tunvnet_dev_name(dev),
+	       QUEUES, tunvnet_backend_name(cfg.backend));
 
 	while (seen < want) {
 		struct epoll_event evs[QUEUES];

@@ -458,19 +458,133 @@ static bool judge(struct tunvnet_verifier *v, struct tv_pkt *p, struct tunvnet_v
 	return ok;
 }
 
+/* automq: the flow p belongs to was seen with another value or queue. */
+static int flow_moved(struct tunvnet_verifier *v, struct tv_pkt *p,
+		      const struct tv_flow_slot *before, struct tunvnet_verdict *verdict)
+{
+	verdict->code = TUNVNET_VERDICT_MISMATCH;
+	tv_pkt_parse(v, p);
+	tv_set_why(verdict, p, "same flow reported 0x%08x on queue %u before, now 0x%08x on queue %u",
+		   before->value, before->queue, p->obs_value, p->q);
+	count(v, verdict->code);
+	return 0;
+}
+
+/*
+ * Everything but the line-rate cases: no header, tunnels, the short key,
+ * mismatches and the explanations, automq on macvtap. Out of line so the
+ * fast path keeps a small frame.
+ */
+static __attribute__((noinline)) int verify_slow(struct tunvnet_verifier *v, struct tv_pkt *p,
+						  const struct tunvnet_hdr *hdr,
+						  const struct tv_fast_info *fi, bool maybe_tunnel,
+						  struct tunvnet_verdict *verdict)
+{
+	struct tv_outcome base, o;
+	struct tv_flow_slot before;
+	struct tv_expect plain;
+	char exp_s[48], obs_s[48], note[2 * sizeof(o.note) + 2];
+	uint32_t unknown;
+	unsigned int q = p->q;
+	bool ok;
+
+	base.holds = false;
+	base.note[0] = '\0';
+	note[0] = '\0';
+	if (!hdr) {
+		/* No vnet header: nothing the kernel said to compare with. */
+		verdict->code = TUNVNET_VERDICT_UNCHECKED;
+		tv_pkt_parse(v, p);
+		tv_set_why(verdict, p, "no vnet header to check");
+		count(v, verdict->code);
+		return 0;
+	}
+	p->obs_report = hdr->hash_report;
+	p->obs_value = hdr->hash_value;
+	verdict->observed_report = p->obs_report;
+	verdict->observed_hash = p->obs_value;
+	/* The reference the ebpf and user backends fill by follows no tunnel. */
+	if (maybe_tunnel && !v->userfill) {
+		tv_pkt_parse(v, p);
+		if (tv_tunnel_reached(&p->flow))
+			tv_tunnel_follow(v, p);
+	}
+
+	/* The straightforward expectation is what the verdict reports. */
+	plain = expect_for(v, p, p->cls.report, p->cls.hash);
+	verdict->expected_report = plain.report;
+	verdict->expected_hash = plain.value_checked ? plain.value : 0;
+	verdict->expected_queue = plain.queue;
+
+	if (!p->tun.inner && !tv_short_key(v) && expect_holds(&plain, p)) {
+		/* The line-rate case: what judge() decides here, without its detour. */
+		ok = true;
+		o.hash_checked = plain.value_checked;
+	} else if (v->userfill) {
+		/* Known deviations are the kernel series': none applies here. */
+		ok = expect_holds(&plain, p);
+		o.hash_checked = plain.value_checked;
+	} else {
+		ok = judge(v, p, verdict, &base, &o, note, sizeof(note));
+	}
+	verdict->hash_checked = ok ? o.hash_checked : plain.value_checked && !tv_short_key(v);
+
+	if (!ok) {
+		verdict->code = TUNVNET_VERDICT_MISMATCH;
+		tv_describe_expect(&plain, exp_s, sizeof(exp_s));
+		tv_describe_obs(p, obs_s, sizeof(obs_s));
+		if (base.note[0])
+			tv_set_why(verdict, p, "expected %s, observed %s: %s", exp_s, obs_s, base.note);
+		else
+			tv_set_why(verdict, p, "expected %s, observed %s", exp_s, obs_s);
+		count(v, verdict->code);
+		return 0;
+	}
+
+	/*
+	 * tun.c's automq passes skb->l4_hash ? skb->hash : txq, and txq is by
+	 * then the queue index: a value equal to the queue it arrived on is that.
+	 */
+	if (tv_is_automq(v) && !v->userfill && !tv_is_vtap(v->o.kind) && p->obs_value == q &&
+	    (p->obs_report != TUNVNET_REPORT_NONE || p->obs_value != 0))
+		verdict->deviation |= TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE;
+
+	if (v->flows) {
+		if (!tv_flow_consistent(v, p, fi, &before))
+			return flow_moved(v, p, &before, verdict);
+	}
+
+	unknown = verdict->deviation & ~v->o.known_deviations;
+	verdict->code = !verdict->deviation ? TUNVNET_VERDICT_MATCH
+		      : unknown		   ? TUNVNET_VERDICT_MISMATCH
+					   : TUNVNET_VERDICT_KNOWN_DEVIATION;
+	if (verdict->code != TUNVNET_VERDICT_MATCH) {
+		/* Text only for what is worth printing; a match is told by explain. */
+		char names[96];
+
+		tv_pkt_parse(v, p);
+		tv_describe_expect(&plain, exp_s, sizeof(exp_s));
+		tv_describe_obs(p, obs_s, sizeof(obs_s));
+		tv_deviation_names(verdict->deviation, unknown, names, sizeof(names));
+		if (verdict->deviation & TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE)
+			snprintf(note + strlen(note), sizeof(note) - strlen(note), "%svalue is the queue",
+				 note[0] ? ", " : "");
+		tv_set_why(verdict, p, "%sdeviation %s: %s; observed %s, expected %s",
+			unknown ? "" : "known ", names, note, obs_s, exp_s);
+	}
+	count(v, verdict->code);
+	return 0;
+}
+
 TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q,
 				      const struct tunvnet_hdr *hdr, const void *frame,
 				      size_t len, struct tunvnet_verdict *verdict)
 {
-	/* Only what is read on every path is initialised: these are large. */
-	struct tv_outcome base, o;
+	/* Only what is read on every path is initialised: p is large. */
 	struct tv_flow_slot before;
 	struct tv_fast_info fi;
-	struct tv_expect plain;
 	struct tv_pkt p;
-	char exp_s[48], obs_s[48], note[2 * sizeof(o.note) + 2];
-	uint32_t unknown;
-	bool ok, maybe_tunnel = true;
+	bool maybe_tunnel = true;
 
 	tv_err_clear();
 	if (!v || !verdict || (!frame && len))
@@ -497,9 +611,6 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	p.afp = false;
 	p.tun.reached = p.tun.gre = p.tun.inner = false;
 	p.tun.gre_word = p.tun.gre_key = 0;
-	base.holds = false;
-	base.note[0] = '\0';
-	note[0] = '\0';
 
 	/*
 	 * Unparsable or non-IP bytes are a packet like any other: report NONE.
@@ -519,113 +630,42 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	}
 	verdict->expected_report = p.cls.report;
 
-	if (!hdr) {
-		/* No vnet header: nothing the kernel said to compare with. */
-		verdict->code = TUNVNET_VERDICT_UNCHECKED;
-		tv_pkt_parse(v, &p);
-		tv_set_why(verdict, &p, "no vnet header to check");
-		count(v, verdict->code);
-		return 0;
-	}
-	p.obs_report = hdr->hash_report;
-	p.obs_value = hdr->hash_value;
-	verdict->observed_report = p.obs_report;
-	verdict->observed_hash = p.obs_value;
-	if (v->exact && (v->userfill || !maybe_tunnel)) {
-		/* The line-rate case: expect_for and expect_holds inlined. */
-		unsigned int rep = p.cls.report;
-		bool reported = (v->cfg.flags & TUNVNET_HASH_REPORT) && rep != TUNVNET_REPORT_NONE;
-		int eq = !v->predict_queue	       ? -1
-			 : rep == TUNVNET_REPORT_NONE ? v->unclassified_q
-						       : v->qtab[p.cls.hash & v->qmask];
+	if (hdr) {
+		p.obs_report = hdr->hash_report;
+		p.obs_value = hdr->hash_value;
+		verdict->observed_report = p.obs_report;
+		verdict->observed_hash = p.obs_value;
+		if (v->exact && (v->userfill || !maybe_tunnel)) {
+			/* The line-rate case: expect_for and expect_holds inlined. */
+			unsigned int rep = p.cls.report;
+			bool reported = (v->cfg.flags & TUNVNET_HASH_REPORT) && rep != TUNVNET_REPORT_NONE;
+			int eq = !v->predict_queue	       ? -1
+				 : rep == TUNVNET_REPORT_NONE ? v->unclassified_q
+							       : v->qtab[p.cls.hash & v->qmask];
 
-		verdict->expected_report = reported ? rep : TUNVNET_REPORT_NONE;
-		verdict->expected_hash = reported ? p.cls.hash : 0;
-		verdict->expected_queue = eq;
-		verdict->hash_checked = true;
-		if (p.obs_report == verdict->expected_report && p.obs_value == verdict->expected_hash &&
-		    (eq < 0 || (int)q == eq)) {
+			verdict->expected_report = reported ? rep : TUNVNET_REPORT_NONE;
+			verdict->expected_hash = reported ? p.cls.hash : 0;
+			verdict->expected_queue = eq;
+			verdict->hash_checked = true;
+			if (p.obs_report == verdict->expected_report && p.obs_value == verdict->expected_hash &&
+			    (eq < 0 || (int)q == eq)) {
+				v->st.packets++;
+				v->st.matches++;
+				return 0;
+			}
+		}
+		if (v->flows && !maybe_tunnel && !tv_is_vtap(v->o.kind) && p.obs_report == p.cls.report &&
+		    !(p.obs_value == q && (p.obs_report != TUNVNET_REPORT_NONE || p.obs_value != 0))) {
+			/* The line-rate case, automq on tun/tap: the report type, then the
+			 * flow keeps its value and queue (what the general path decides). */
+			verdict->expected_report = p.cls.report;
+			verdict->expected_queue = -1;
+			if (!tv_flow_consistent(v, &p, &fi, &before))
+				return flow_moved(v, &p, &before, verdict);
 			v->st.packets++;
 			v->st.matches++;
 			return 0;
 		}
 	}
-	/* The reference the ebpf and user backends fill by follows no tunnel. */
-	if (maybe_tunnel && !v->userfill) {
-		tv_pkt_parse(v, &p);
-		if (tv_tunnel_reached(&p.flow))
-			tv_tunnel_follow(v, &p);
-	}
-
-	/* The straightforward expectation is what the verdict reports. */
-	plain = expect_for(v, &p, p.cls.report, p.cls.hash);
-	verdict->expected_report = plain.report;
-	verdict->expected_hash = plain.value_checked ? plain.value : 0;
-	verdict->expected_queue = plain.queue;
-
-	if (!p.tun.inner && !tv_short_key(v) && expect_holds(&plain, &p)) {
-		/* The line-rate case: what judge() decides here, without its detour. */
-		ok = true;
-		o.hash_checked = plain.value_checked;
-	} else if (v->userfill) {
-		/* Known deviations are the kernel series': none applies here. */
-		ok = expect_holds(&plain, &p);
-		o.hash_checked = plain.value_checked;
-	} else {
-		ok = judge(v, &p, verdict, &base, &o, note, sizeof(note));
-	}
-	verdict->hash_checked = ok ? o.hash_checked : plain.value_checked && !tv_short_key(v);
-
-	if (!ok) {
-		verdict->code = TUNVNET_VERDICT_MISMATCH;
-		tv_describe_expect(&plain, exp_s, sizeof(exp_s));
-		tv_describe_obs(&p, obs_s, sizeof(obs_s));
-		if (base.note[0])
-			tv_set_why(verdict, &p, "expected %s, observed %s: %s", exp_s, obs_s, base.note);
-		else
-			tv_set_why(verdict, &p, "expected %s, observed %s", exp_s, obs_s);
-		count(v, verdict->code);
-		return 0;
-	}
-
-	/*
-	 * tun.c's automq passes skb->l4_hash ? skb->hash : txq, and txq is by
-	 * then the queue index: a value equal to the queue it arrived on is that.
-	 */
-	if (tv_is_automq(v) && !v->userfill && !tv_is_vtap(v->o.kind) && p.obs_value == q &&
-	    (p.obs_report != TUNVNET_REPORT_NONE || p.obs_value != 0))
-		verdict->deviation |= TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE;
-
-	if (v->flows) {
-		if (!tv_flow_consistent(v, &p, &fi, &before)) {
-			verdict->code = TUNVNET_VERDICT_MISMATCH;
-			tv_pkt_parse(v, &p);
-			tv_set_why(verdict, &p,
-				"same flow reported 0x%08x on queue %u before, now 0x%08x on queue %u",
-				before.value, before.queue, p.obs_value, q);
-			count(v, verdict->code);
-			return 0;
-		}
-	}
-
-	unknown = verdict->deviation & ~v->o.known_deviations;
-	verdict->code = !verdict->deviation ? TUNVNET_VERDICT_MATCH
-		      : unknown		   ? TUNVNET_VERDICT_MISMATCH
-					   : TUNVNET_VERDICT_KNOWN_DEVIATION;
-	if (verdict->code != TUNVNET_VERDICT_MATCH) {
-		/* Text only for what is worth printing; a match is told by explain. */
-		char names[96];
-
-		tv_pkt_parse(v, &p);
-		tv_describe_expect(&plain, exp_s, sizeof(exp_s));
-		tv_describe_obs(&p, obs_s, sizeof(obs_s));
-		tv_deviation_names(verdict->deviation, unknown, names, sizeof(names));
-		if (verdict->deviation & TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE)
-			snprintf(note + strlen(note), sizeof(note) - strlen(note), "%svalue is the queue",
-				 note[0] ? ", " : "");
-		tv_set_why(verdict, &p, "%sdeviation %s: %s; observed %s, expected %s",
-			unknown ? "" : "known ", names, note, obs_s, exp_s);
-	}
-	count(v, verdict->code);
-	return 0;
+	return verify_slow(v, &p, hdr, &fi, maybe_tunnel, verdict);
 }

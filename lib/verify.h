@@ -27,15 +27,20 @@
  */
 #define TV_FLOW_SLOTS 4096u /* a power of two; documented in tunvnet_verifier_new(3) */
 
-/* A slot holds a flow's 128-bit identity, not its key: 24 bytes, so the
- * table (96 KiB) stays in cache. Two flows sharing an identity would take
- * 2^64 flows to expect. */
+/*
+ * A slot holds a flow's identity, not its key: 16 bytes, so the table
+ * (64 KiB) stays in cache. Of the two 64-bit hash lanes (verify_flowtab.c),
+ * one picks the slot and gives a 16-bit tag (never 0: 0 marks a free
+ * slot), the other is kept whole: two flows are confused only if 91 bits
+ * of independent hashes agree.
+ */
 struct tv_flow_slot {
-	uint64_t id[2];
+	uint64_t id;
 	uint32_t value;
 	uint16_t queue;
-	bool used;
+	uint16_t tag; /* 0: free */
 };
+_Static_assert(sizeof(struct tv_flow_slot) == 16, "a flow slot is 16 bytes");
 
 /*
  * The short key's unknowns: key bits 32..319 (the bytes the kernel did not

@@ -78,10 +78,12 @@ static unsigned int pkt_flow_key(const struct tv_pkt *p, const struct tv_fast_in
 }
 
 /*
- * The flow's 128-bit identity: two independent multiply-mix lanes over its
- * words. The word count is part of the input (a tunnel's key is longer).
+ * The flow's identity: two independent multiply-mix lanes over its words
+ * (id[0] picks the slot and the tag, id[1] is kept). The word count is
+ * part of the input (a tunnel's key is longer).
  */
-static void flow_id(const uint64_t *w, unsigned int n, uint64_t id[2])
+static inline __attribute__((always_inline)) void flow_id(const uint64_t *w, unsigned int n,
+							   uint64_t id[2])
 {
 	uint64_t a = 0x9e3779b97f4a7c15ull ^ n, b = 0xc2b2ae3d27d4eb4full ^ n;
 
@@ -103,20 +105,27 @@ bool tv_flow_consistent(struct tunvnet_verifier *v, const struct tv_pkt *p,
 {
 	uint64_t w[TV_FLOW_WORDS], id[2];
 	struct tv_flow_slot *s;
+	uint16_t tag;
 	unsigned int n;
 	bool same;
 
 	if (!v->flows || !(n = pkt_flow_key(p, fi, w)))
 		return true;
-	flow_id(w, n, id);
+	/* Constant counts: the loop unrolls and the words stay in registers. */
+	if (n == 2)
+		flow_id(w, 2, id);
+	else if (n == TV_FLOW_HALF)
+		flow_id(w, TV_FLOW_HALF, id);
+	else
+		flow_id(w, TV_FLOW_WORDS, id);
 	s = &v->flows[id[0] & (TV_FLOW_SLOTS - 1)];
-	if (!s->used || s->id[0] != id[0] || s->id[1] != id[1]) {
+	tag = (uint16_t)(id[0] >> 48) | 1;
+	if (s->tag != tag || s->id != id[1]) {
 		/* New, or its slot held another flow, which is forgotten (the bound). */
-		if (s->used)
+		if (s->tag)
 			v->flows_evicted++;
-		s->id[0] = id[0];
-		s->id[1] = id[1];
-		s->used = true;
+		s->id = id[1];
+		s->tag = tag;
 		s->value = p->obs_value;
 		s->queue = (uint16_t)p->q;
 		return true;

@@ -34,6 +34,11 @@ static const char clear_help[] =
 	"  -h, --help             this text\n\n"
 	"Exit status: 0 cleared, 1 the kernel lacks the feature or refused, 2 bad usage.\n";
 
+static bool tunlike_kind(enum tunvnet_kind kind)
+{
+	return kind == TUNVNET_KIND_TUN || kind == TUNVNET_KIND_TAP;
+}
+
 /* The feature first: on a kernel without it nothing else matters. */
 static int need_feature(const char *cmd, struct tunvnet_caps *caps)
 {
@@ -120,9 +125,11 @@ int cmd_set(int argc, char **argv)
 	 */
 	qcount = hashopt_queue_count(&h, &link);
 	if (h.rss && !qcount && !h.have_table) {
-		rc = usage_error("set", "%s '%s' has no queue attached now, so its queue count is "
-				 "unknown: give --queues N (the queues its user will attach) or "
-				 "--table", tunvnet_kind_name(link.kind), esc(link.name));
+		rc = usage_error("set", "%s '%s' %s, so its queue count is unknown: give "
+				 "--queues N (the queues its user will attach) or --table",
+				 tunvnet_kind_name(link.kind), esc(link.name),
+				 tunlike_kind(link.kind) ? "has no queue attached now"
+							 : "does not say how many queues are open");
 		goto out;
 	}
 	if (h.rss) {
@@ -157,6 +164,13 @@ int cmd_set(int argc, char **argv)
 	if (tunvnet_dev_get_vnet_hdr_sz(dev, &old_hdr_sz))
 		old_hdr_sz = 0;
 	hdr_sz = h.vnet_hdr_sz ? h.vnet_hdr_sz : old_hdr_sz;
+	/*
+	 * A macvtap/ipvtap keeps the header size per queue: ours close when
+	 * this command exits, so the size only has to let the library accept
+	 * the report here; the VMM sets its own queues'.
+	 */
+	if (h.report && !tunlike_kind(link.kind) && hdr_sz < TUNVNET_HDR_HASH_LEN)
+		hdr_sz = TUNVNET_HDR_HASH_LEN;
 	if (h.report && hdr_sz && hdr_sz < TUNVNET_HDR_HASH_LEN) {
 		rc = ctl_fail("set", EXIT_CHECK, "add --vnet-hdr-size 20 (or let the VMM set it "
 			      "first)", "%s '%s' has a %d-byte vnet header; the hash report "
@@ -164,8 +178,8 @@ int cmd_set(int argc, char **argv)
 			      esc(link.name), hdr_sz);
 		goto out;
 	}
-	if (h.vnet_hdr_sz && h.vnet_hdr_sz != old_hdr_sz) {
-		rc = tunvnet_dev_set_vnet_hdr_sz(dev, h.vnet_hdr_sz);
+	if (hdr_sz && hdr_sz != old_hdr_sz) {
+		rc = tunvnet_dev_set_vnet_hdr_sz(dev, hdr_sz);
 		if (rc) {
 			rc = lib_error("set", "cannot set the vnet header size", rc, false);
 			goto out;
@@ -175,7 +189,7 @@ int cmd_set(int argc, char **argv)
 	if (rc) {
 		rc = lib_error("set", "cannot apply the hash configuration", rc, false);
 		/* Leave the device as it was: the header size goes back too. */
-		if (h.vnet_hdr_sz && old_hdr_sz && h.vnet_hdr_sz != old_hdr_sz)
+		if (hdr_sz && old_hdr_sz && hdr_sz != old_hdr_sz)
 			tunvnet_dev_set_vnet_hdr_sz(dev, old_hdr_sz);
 		goto out;
 	}
@@ -185,6 +199,13 @@ int cmd_set(int argc, char **argv)
 		if (tunvnet_dev_get_hash(dev, &in_force) == 0)
 			backend = in_force.backend;
 	}
+	/* drivers/net/tap.c picks the only queue without hashing: say so. */
+	if (h.report && backend == TUNVNET_BACKEND_KERNEL &&
+	    (link.kind == TUNVNET_KIND_MACVTAP || link.kind == TUNVNET_KIND_IPVTAP))
+		fprintf(stderr, "%s set: note: a %s reports hashes only while 2 or more of its "
+			"queues are open (with one open the kernel hashes nothing), in each "
+			"queue whose vnet header is 20 bytes or more\n", ctl_prog,
+			tunvnet_kind_name(link.kind));
 	if (json) {
 		struct json j;
 		char types[128], key[KEY_STRING_MAX];

@@ -145,6 +145,15 @@ static void report_mismatch(struct run *r, unsigned int q, const struct tunvnet_
 #endif
 }
 
+/* Who hashes decides the rules: the series (linux profile, its known
+ * deviations) or the library's own filler (spec), unless --profile says. */
+static void verify_backend(struct tunvnet_verify_opts *vo, enum tunvnet_backend b, bool profile_set)
+{
+	vo->backend = b;
+	if (!profile_set)
+		vo->profile = b == TUNVNET_BACKEND_KERNEL ? TUNVNET_PROFILE_LINUX : TUNVNET_PROFILE_SPEC;
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -169,7 +178,7 @@ int cmd_verify(int argc, char **argv)
 	const char *pcap_out = NULL;
 	unsigned long count = 0, duration = 0, min_packets = 1, drained = 0;
 	bool have_min = false, gone = false;
-	bool apply = true;
+	bool apply = true, profile_set = false;
 	struct hashopt h;
 	size_t max_frame = 0;
 	double start, last_status = 0, last_alive = 0;
@@ -199,6 +208,7 @@ int cmd_verify(int argc, char **argv)
 		case 'p':
 			if (tunvnet_profile_parse(optarg, &vo.profile))
 				return usage_error("verify", "%s", tunvnet_last_error());
+			profile_set = true;
 			break;
 		case 'c':
 			if (parse_uint(optarg, 1, ~0ul, &count))
@@ -276,7 +286,10 @@ int cmd_verify(int argc, char **argv)
 	 */
 	if (!h.queues)
 		h.queues = (!tunlike || (link.dev_flags & TUNVNET_DEV_MULTI_QUEUE)) ? 4 : 1;
-	if (!tunlike && h.queues == 1 && h.report) {
+	/* (Reports filled in user space, by the user backend, need no second queue.) */
+	if (!tunlike && h.queues == 1 && h.report &&
+	    (h.cfg.backend == TUNVNET_BACKEND_KERNEL ||
+	     (h.cfg.backend == TUNVNET_BACKEND_AUTO && caps.uapi != TUNVNET_UAPI_NONE))) {
 		rc = usage_error("verify", "a %s with a single queue open reports no hash (the "
 				 "kernel hashes only to pick among 2 or more queues): give "
 				 "--queues 2 or more", tunvnet_kind_name(link.kind));
@@ -290,7 +303,9 @@ int cmd_verify(int argc, char **argv)
 		goto out;
 
 	vo.cfg = &h.cfg; /* copied by tunvnet_verifier_new */
-	vo.backend = TUNVNET_BACKEND_KERNEL; /* the one verify applies through */
+	/* The backend asked for; auto's choice is known once applied (below). */
+	verify_backend(&vo, h.cfg.backend == TUNVNET_BACKEND_AUTO ? TUNVNET_BACKEND_KERNEL
+								  : h.cfg.backend, profile_set);
 	vo.num_queues = total;
 	vo.kind = link.kind;
 	vo.l2 = link.kind == TUNVNET_KIND_TUN ? ((link.dev_flags & TUNVNET_DEV_PI) ?
@@ -357,6 +372,8 @@ int cmd_verify(int argc, char **argv)
 		}
 	}
 	if (apply) {
+		struct tunvnet_hash_cfg in_force = TUNVNET_HASH_CFG_INIT;
+
 		rc = tunvnet_dev_set_hash(r.dev, &h.cfg);
 		if (rc) {
 			rc = lib_error("verify", "cannot apply the hash configuration", rc, false);
@@ -364,6 +381,20 @@ int cmd_verify(int argc, char **argv)
 			if (hdr_sz && old_hdr_sz && hdr_sz != old_hdr_sz)
 				tunvnet_dev_set_vnet_hdr_sz(r.dev, old_hdr_sz);
 			goto out;
+		}
+		/* Verify against the backend in force (auto may pick ebpf or user). */
+		if (tunvnet_dev_get_hash(r.dev, &in_force) == 0 && in_force.backend != vo.backend &&
+		    in_force.backend != TUNVNET_BACKEND_AUTO) {
+			struct tunvnet_verifier *nv = NULL;
+
+			verify_backend(&vo, in_force.backend, profile_set);
+			rc = tunvnet_verifier_new(&vo, &nv);
+			if (rc) {
+				rc = lib_error("verify", "cannot set up the verifier", rc, false);
+				goto out;
+			}
+			tunvnet_verifier_free(r.v);
+			r.v = nv;
 		}
 	}
 	/*

@@ -32,7 +32,17 @@ out_is() {
 out_empty() { [ ! -s "$OUT" ] || fail "stdout not empty: $(head -c 200 "$OUT")"; }
 
 # Whether the running kernel has the feature (the VM suite runs these too).
-have_feature() { "$CTL" caps --check >/dev/null 2>&1; }
+# A probe that wrongly says "no feature" must not turn the feature checks into
+# passing no-feature checks: where the harness says which generation the
+# kernel speaks (TUNVNET_EXPECT_UAPI: A, B or none), a disagreement fails.
+have_feature() {
+	if [ -n "${TUNVNET_EXPECT_UAPI:-}" ]; then
+		hf_uapi=$("$CTL" caps --json 2>/dev/null | sed -n 's/.*"uapi":"\([A-Za-z]*\)".*/\1/p')
+		[ "$hf_uapi" = "$TUNVNET_EXPECT_UAPI" ] ||
+			fail "caps says uAPI '$hf_uapi', this kernel speaks '$TUNVNET_EXPECT_UAPI' (TUNVNET_EXPECT_UAPI)"
+	fi
+	"$CTL" caps --check >/dev/null 2>&1
+}
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
 # oper_up DEV [TENTHS]: wait (default 10 s) until DEV's operstate is "up".

@@ -3,6 +3,7 @@
 # caps: informational without a device; plain about a kernel without the feature.
 . "$(dirname "$0")/lib.sh"
 
+have_feature # checks the generation against TUNVNET_EXPECT_UAPI where the harness set it
 expect 0 caps --json
 out_has "\"kernel\":\"Linux $(uname -r)"
 out_has '"header_sizes":[{"size":10'

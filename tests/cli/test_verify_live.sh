@@ -130,7 +130,7 @@ expect 0 clear $T
 out_has "hash report and RSS off on tap $T"
 expect 2 clear --json $T
 expect 0 set --report --rss --types 0x3f --table round-robin:4 $T
-out_has "applied on tap $T (uAPI $uapi): report on, rss on"; out_has "table [0,1,2,3]"
+out_has "applied on tap $T (backend kernel, uAPI $uapi): report on, rss on"; out_has "table [0,1,2,3]"
 
 # 2a. The configuration set above, verified as is (--no-apply): all match.
 if start_verify $T nat --no-apply --report --rss --types 0x3f --table round-robin:4 --count $N --json; then
@@ -247,6 +247,8 @@ if ip link add $L type veth peer name ${L}b 2>/dev/null; then
 		# there; by default it opens 4 and every frame matches.
 		expect 2 verify --report --queues 1 --count 1 $M
 		err_has "a macvtap with a single queue open reports no hash"
+		expect 0 set --report $M
+		err_has "a macvtap reports hashes only while 2 or more of its queues are open"
 		if start_verify $M mvd --count $N --json; then
 			send ${L}b "$mac"
 			finish_verify 0

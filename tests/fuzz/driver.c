@@ -15,7 +15,8 @@
 
 #include "fuzz.h"
 
-#define FUZZ_MAX_INPUT 600
+#define FUZZ_MAX_INPUT 600     /* what the mutations make */
+#define FUZZ_MAX_SEED (1 << 20) /* what a corpus file may hold */
 #define MAX_SEEDS 256
 
 struct seed {
@@ -55,19 +56,23 @@ static int load_corpus(const char *dir)
 	for (i = 0; i < n; i++) {
 		char path[4096];
 		FILE *f;
-		uint8_t buf[FUZZ_MAX_INPUT];
+		uint8_t *buf;
 		size_t len;
 
 		if (names[i]->d_name[0] != '.' && n_seeds < MAX_SEEDS) {
 			snprintf(path, sizeof(path), "%s/%s", dir, names[i]->d_name);
 			f = fopen(path, "rb");
 			if (f) {
-				len = fread(buf, 1, sizeof(buf), f);
+				/* The whole file (a saved crash may be longer than what
+				 * the mutations make): replayed exactly as found. */
+				buf = malloc(FUZZ_MAX_SEED);
+				if (!buf)
+					abort();
+				len = fread(buf, 1, FUZZ_MAX_SEED, f);
 				fclose(f);
-				seeds[n_seeds].data = malloc(len ? len : 1);
+				seeds[n_seeds].data = realloc(buf, len ? len : 1);
 				if (!seeds[n_seeds].data)
 					abort();
-				memcpy(seeds[n_seeds].data, buf, len);
 				seeds[n_seeds].len = len;
 				n_seeds++;
 			}
@@ -185,9 +190,10 @@ int main(int argc, char **argv)
 				buf[s] = (uint8_t)rng();
 		} else {
 			const struct seed *sd = &seeds[below(n_seeds)];
+			size_t from = sd->len < FUZZ_MAX_INPUT ? sd->len : FUZZ_MAX_INPUT;
 
-			memcpy(buf, sd->data, sd->len);
-			len = mutate(buf, sd->len);
+			memcpy(buf, sd->data, from);
+			len = mutate(buf, from);
 		}
 		exact = malloc(len ? len : 1);
 		if (!exact)

@@ -4,19 +4,51 @@
 
 Run by run-in-vm.sh in the guest: reads meson's own test list
 (BUILD/meson-info/intro-tests.json), so a test added to a suite is run here
-with no edit. The guest root is the host's, read-only: scratch space is a
-tmpfs on /tmp. Exit 0 when nothing failed (77 when everything skipped).
+with no edit; any build directory works (build/, build-san/, ...). The guest
+root is the host's, read-only: scratch space is a tmpfs on /tmp, with the
+host's /tmp/<dir> the build and source trees live in bound back over it (a
+checkout under /tmp, as CI may make, stays visible). Exit 0 when nothing
+failed (77 when everything skipped).
 """
 import json
 import os
 import subprocess
 import sys
 
-build, suites = sys.argv[1], sys.argv[2].split(",")
-subprocess.run(["mount", "-t", "tmpfs", "tmpfs", "/tmp"], check=False)
+build, suites = os.path.realpath(sys.argv[1]), sys.argv[2].split(",")
 
 with open(os.path.join(build, "meson-info", "intro-tests.json")) as f:
     tests = json.load(f)
+
+
+def mount(*args):
+    r = subprocess.run(["mount", *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if r.returncode:
+        print("guest-tests: mount %s: %s" % (" ".join(args), r.stdout.decode().strip()),
+              flush=True)
+    return r.returncode == 0
+
+
+def scratch_tmp():
+    """A writable /tmp that hides none of the trees the tests use."""
+    paths = {build}
+    for t in tests:
+        paths.update(a for a in t["cmd"] if a.startswith("/"))
+        paths.update(v for v in (t.get("env") or {}).values() if v.startswith("/"))
+    tops = sorted({p.split("/")[2] for p in map(os.path.realpath, paths)
+                   if p.startswith("/tmp/") and p.split("/")[2]})
+    if tops:
+        os.makedirs("/run/host-tmp", exist_ok=True)
+        if not mount("--bind", "/tmp", "/run/host-tmp"):
+            sys.exit("guest-tests: cannot keep the host's /tmp visible: the build is under it")
+    mount("-t", "tmpfs", "tmpfs", "/tmp")
+    for top in tops:
+        os.makedirs("/tmp/" + top, exist_ok=True)
+        if not mount("--bind", "/run/host-tmp/" + top, "/tmp/" + top):
+            sys.exit("guest-tests: cannot bind /tmp/%s back over the scratch tmpfs" % top)
+
+
+scratch_tmp()
 
 counts = {"passed": 0, "failed": 0, "skipped": 0}
 for t in tests:

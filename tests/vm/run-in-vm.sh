@@ -81,8 +81,11 @@ q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 	echo '#!/bin/sh'
 	echo 'export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 	echo 'export HOME=/run TMPDIR=/run'
-	# Pass through the caller's TUNVNET_* settings (the guest starts bare).
-	env | grep '^TUNVNET_' | grep -v '^TUNVNET_VM_' | while IFS= read -r kv; do
+	# Pass through the caller's TUNVNET_* settings and the sanitizers'
+	# options (the guest starts bare); not TUNVNET_REQUIRE_IMPLS, which
+	# describes the host's CPU, not the emulated one.
+	env | grep -e '^TUNVNET_' -e '^[AUTL]SAN_OPTIONS=' | grep -v -e '^TUNVNET_VM_' \
+		-e '^TUNVNET_REQUIRE_IMPLS=' | while IFS= read -r kv; do
 		printf 'export %s=%s\n' "${kv%%=*}" "$(q "${kv#*=}")"
 	done
 	echo "export TUNVNET_IN_VM=1"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "vmcommon.h"
+#include "../live/expect_uapi.h"
 #include "../live/oper_up.h"
 
 #include <arpa/inet.h>
@@ -119,6 +120,21 @@ int vm_link_up(const char *name)
 		return r;
 	ifr.ifr_flags |= IFF_UP;
 	return ifreq_ioctl(name, SIOCSIFFLAGS, &ifr);
+}
+
+void vm_require_uapi(enum tunvnet_uapi got)
+{
+	const char *want = live_expected_uapi();
+
+	if (live_check_uapi(got)) {
+		printf("FAIL: capability probe: expected uAPI %s (TUNVNET_EXPECT_UAPI), observed %s\n",
+		       want, tunvnet_uapi_name(got));
+		fflush(stdout);
+		exit(1);
+	}
+	if (!want)
+		vm_info("no expected uAPI generation for this kernel (TUNVNET_EXPECT_UAPI unset): "
+			"a probe saying none would skip");
 }
 
 int vm_wait_oper_up(const char *name)

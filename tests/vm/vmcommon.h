@@ -21,6 +21,10 @@ bool vm_check(bool ok, const char *name, const char *fmt, ...) __attribute__((fo
 /* A known kernel deviation: counted apart, never a pass or a failure. */
 void vm_known(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vm_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The probe's generation against TUNVNET_EXPECT_UAPI (set per test kernel by
+ * the meson tests): a FAIL line and exit 1 when they disagree, so a probe
+ * that wrongly says "no feature" cannot turn the suite into skips. */
+void vm_require_uapi(enum tunvnet_uapi got);
 /* 0 when nothing failed, 1 otherwise. */
 int vm_exit_status(void);
 

@@ -16,6 +16,7 @@
 
 #include <tunvnet/tunvnet.h>
 #include "live.h"
+#include "../expect_uapi.h"
 
 static char name[IFNAMSIZ];
 
@@ -46,6 +47,9 @@ static void probe(void **state)
 	r2 = tunvnet_dev_caps(d, &c2);
 	assert_int_equal(r, r2);
 	assert_int_equal(c.uapi, c2.uapi);
+	/* The generation the harness says this kernel speaks (issue 10). */
+	if (live_check_uapi(c.uapi))
+		fail_msg("probe disagrees with TUNVNET_EXPECT_UAPI");
 	if (c.uapi == TUNVNET_UAPI_NONE) {
 		assert_int_equal(r, -EOPNOTSUPP);
 		assert_non_null(strstr(tunvnet_last_error(),

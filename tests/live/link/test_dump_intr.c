@@ -140,7 +140,8 @@ static void cleanup(void)
 
 int main(void)
 {
-	char path[] = "/tmp/tvdumpXXXXXX", stable[IFNAMSIZ];
+	const char *tmp = getenv("TMPDIR");
+	char path[4096], stable[IFNAMSIZ];
 	long calls = 0, lists = 0, failed = 0, raw = 0, raw_intr = 0;
 	bool own_ns = false;
 	pthread_t th;
@@ -168,6 +169,7 @@ int main(void)
 	}
 
 	/* The links, in one ip(8) run (forking hundreds of times is slow in a VM). */
+	snprintf(path, sizeof(path), "%s/tvdumpXXXXXX", tmp && *tmp ? tmp : "/tmp");
 	fd = mkstemp(path);
 	if (fd < 0 || !(fp = fdopen(fd, "w"))) {
 		perror("mkstemp");

@@ -4,6 +4,11 @@
  * every length 1..40, random inputs of every length 0..36, single and bulk,
  * misaligned, and ending right before an unmapped page (no over-read).
  * Deterministic seed; TUNVNET_TEST_SCALE (percent) shrinks the run.
+ *
+ * A path this build or CPU lacks is left out, so a build that lost a path
+ * would pass here unseen: TUNVNET_REQUIRE_IMPLS ("clmul,gfni", set by
+ * scripts/test.sh from the CPU's flags) names the paths that must be there,
+ * and the test fails when one is not.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -223,9 +228,37 @@ static void test_page_edge(void **state)
 	munmap(map, (size_t)pg * 2);
 }
 
+/* Every path TUNVNET_REQUIRE_IMPLS names is available (and is a known name). */
+static void test_required_paths(void **state)
+{
+	const char *env = getenv("TUNVNET_REQUIRE_IMPLS");
+	char list[128], *save = NULL, *name;
+
+	(void)state;
+	if (!env || !*env) {
+		printf("# TUNVNET_REQUIRE_IMPLS unset: no path is required\n");
+		return;
+	}
+	snprintf(list, sizeof(list), "%s", env);
+	for (name = strtok_r(list, ", ", &save); name; name = strtok_r(NULL, ", ", &save)) {
+		size_t k;
+
+		for (k = 0; k < NIMPL; k++)
+			if (strcmp(name, tunvnet_toeplitz_impl_name(impls[k])) == 0)
+				break;
+		if (k == NIMPL)
+			fail_msg("TUNVNET_REQUIRE_IMPLS names '%s', not a Toeplitz path", name);
+		if (!tunvnet_toeplitz_impl_available(impls[k]))
+			fail_msg("TUNVNET_REQUIRE_IMPLS requires the %s path (the CPU has what it "
+				 "needs) but this build does not offer it", name);
+		printf("# required path %s: available\n", name);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_required_paths),
 		cmocka_unit_test(test_random_single),
 		cmocka_unit_test(test_random_bulk),
 		cmocka_unit_test(test_page_edge),

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Bounded per-flow state: automq remembers at most 4096 flows (the bound
- * tunvnet_verifier_new(3) documents). Driven with five times as many, the
- * verifier keeps matching, catches a change of the latest flow, and can
- * catch a change for no more flows than it remembers.
+ * Bounded per-flow state (the bounds tunvnet_verifier_new(3) documents):
+ * automq remembers at most 4096 flows, RSS without REPORT under the short
+ * key the queue of at most 1024 Toeplitz inputs. Driven with five times as
+ * many, the verifier keeps accepting, catches a change of the latest one,
+ * and can catch a change for no more than it remembers.
  */
 #include <stdio.h>
 
@@ -59,6 +60,7 @@ static void more_flows_than_the_bound(void **state)
 		    TUNVNET_VERDICT_MISMATCH)
 			caught++;
 	}
+	print_message("automq: %u of %u changed flows caught (bound %u)\n", caught, FLOWS - 1, BOUND);
 	assert_true(caught <= BOUND);
 	assert_true(caught >= BOUND / 2);
 	tunvnet_verifier_stats(v, &st);
@@ -67,10 +69,57 @@ static void more_flows_than_the_bound(void **state)
 	tunvnet_verifier_free(v);
 }
 
+#define INPUT_BOUND 1024u
+#define INPUTS (5 * INPUT_BOUND)
+
+/* Input i: its own IPv6 source address. */
+static size_t input_frame(uint8_t *f, unsigned int i)
+{
+	char src[64];
+
+	snprintf(src, sizeof(src), "2001:db8::%x:%x", (i >> 16) & 0xffff, i & 0xffff);
+	return vh_frame(f, AF_INET6, src, "2001:db8::1", 17, 5353, 53, 0);
+}
+
+static void more_inputs_than_the_bound(void **state)
+{
+	/* IPv6-only types: the series' 4-byte key, so without REPORT only "one
+	 * queue per input, a queue the table gives" can be held ({3,4} % 3). */
+	struct vh_vopts o = vh_opts(TUNVNET_HASH_RSS, TUNVNET_HASH_TYPE_IPV6 |
+					    TUNVNET_HASH_TYPE_TCPV6 | TUNVNET_HASH_TYPE_UDPV6,
+				    3, TUNVNET_KIND_TAP);
+	struct tunvnet_verifier *v;
+	struct tunvnet_verdict vd;
+	uint8_t f[256];
+	unsigned int i, caught = 0;
+	size_t len;
+
+	(void)state;
+	o.known_deviations = TUNVNET_DEVIATION_SHORT_KEY_IPV6;
+	v = vh_new(&o);
+	for (i = 0; i < INPUTS; i++) {
+		len = input_frame(f, i);
+		assert_int_not_equal(vh_check(v, 0, 0, 0, f, len, &vd), TUNVNET_VERDICT_MISMATCH);
+	}
+	len = input_frame(f, INPUTS - 1);
+	assert_int_equal(vh_check(v, 1, 0, 0, f, len, &vd), TUNVNET_VERDICT_MISMATCH);
+	assert_non_null(strstr(vd.why, "the same Toeplitz input went to queue 0 before"));
+	for (i = INPUTS - 1; i-- > 0;) {
+		len = input_frame(f, i);
+		caught += vh_check(v, 1, 0, 0, f, len, &vd) == TUNVNET_VERDICT_MISMATCH;
+	}
+	print_message("short key: %u of %u moved inputs caught (bound %u)\n", caught, INPUTS - 1,
+		      INPUT_BOUND);
+	assert_true(caught <= INPUT_BOUND);
+	assert_true(caught >= INPUT_BOUND / 2);
+	tunvnet_verifier_free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(more_flows_than_the_bound),
+		cmocka_unit_test(more_inputs_than_the_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
