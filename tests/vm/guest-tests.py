@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 build, suites = os.path.realpath(sys.argv[1]), sys.argv[2].split(",")
 
@@ -58,6 +59,7 @@ for t in tests:
     env = dict(os.environ)
     env.update(t.get("env") or {})
     env["TMPDIR"] = "/tmp"
+    t0 = time.monotonic()
     try:
         r = subprocess.run(t["cmd"], env=env, cwd=t.get("workdir") or "/run",
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -67,7 +69,8 @@ for t in tests:
         rc, out = -1, (e.stdout or b"").decode(errors="replace") + "\n(timed out)"
     verdict = "passed" if rc == 0 else "skipped" if rc == 77 else "failed"
     counts[verdict] += 1
-    print(f"  {suite}/{t['name']}: {verdict.upper()} (exit {rc})", flush=True)
+    print(f"  {suite}/{t['name']}: {verdict.upper()} (exit {rc}, "
+          f"{time.monotonic() - t0:.1f} s)", flush=True)
     if verdict != "passed":
         # Why it skipped or failed, briefly.
         print("    " + "\n    ".join(out.strip().splitlines()[-40:]), flush=True)
