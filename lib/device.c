@@ -972,9 +972,8 @@ TUNVNET_API int tunvnet_dev_set_vnet_hdr_sz(struct tunvnet_dev *dev, int sz)
 				       "off); open with TUNVNET_DEV_VNET_HDR", dev->name);
 	if (check_hdr_sz(sz))
 		return -EINVAL;
+	/* No shortcut when the size is already sz: the kernel is asked (a deleted device says so). */
 	io = tv_dev_io(dev);
-	if (io->hdr_sz == sz)
-		return 0;
 	layout_change_begin(dev);
 	/* tun keeps one size per device, macvtap one per queue: set it everywhere. */
 	for (q = 0; q < dev->nq && !err; q++)
