@@ -378,17 +378,20 @@ static int backend_ok(struct tunvnet_dev *dev, enum tunvnet_backend b, uint32_t 
  * process): IPv6-only types hashed with a short key, and the queue index
  * reported as the hash in automq mode (REPORT without RSS).
  */
-static bool hits_quirk(const struct tunvnet_hash_cfg *c)
+static bool hits_quirk(const struct tunvnet_dev *dev, const struct tunvnet_hash_cfg *c)
 {
 	const uint32_t v4 = TUNVNET_HASH_TYPE_IPV4 | TUNVNET_HASH_TYPE_TCPV4 |
 			    TUNVNET_HASH_TYPE_UDPV4;
+	bool rss = c->flags & TUNVNET_HASH_RSS;
 	uint32_t q = 0;
 
 	if (!(c->flags & TV_HASH_ON) || tunvnet_kernel_quirks_probe(&q) < 0)
 		return false;
-	if (q & TUNVNET_QUIRK_SHORT_KEY_IPV6 && c->types && !(c->types & v4))
+	/* The key is read short only by the RSS ioctl, for types without an IPv4 bit. */
+	if (q & TUNVNET_QUIRK_SHORT_KEY_IPV6 && rss && c->types && !(c->types & v4))
 		return true;
-	return q & TUNVNET_QUIRK_AUTOMQ_VALUE_IS_QUEUE && !(c->flags & TUNVNET_HASH_RSS);
+	/* tun.c's automatic queue selection; macvtap's (tap.c) reports a real flow hash. */
+	return q & TUNVNET_QUIRK_AUTOMQ_VALUE_IS_QUEUE && !rss && !tv_kind_is_vtap(dev->kind);
 }
 
 /*
@@ -415,7 +418,7 @@ static int choose(struct tunvnet_dev *dev, const struct tunvnet_hash_cfg *c,
 	}
 	if (kernel_ok(dev, on) == 0) {
 		*bp = TUNVNET_BACKEND_KERNEL;
-		if (!hits_quirk(c))
+		if (!hits_quirk(dev, c))
 			return 0;
 		/* Routed around a kernel bug where another backend gets it right. */
 		if (!(on & TUNVNET_HASH_RSS))
