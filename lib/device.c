@@ -962,7 +962,6 @@ TUNVNET_API int tunvnet_dev_set_vnet_hdr_sz(struct tunvnet_dev *dev, int sz)
 {
 	const struct tv_io *io;
 	unsigned int q;
-	bool change;
 	int err = 0;
 
 	tv_err_clear();
@@ -973,22 +972,21 @@ TUNVNET_API int tunvnet_dev_set_vnet_hdr_sz(struct tunvnet_dev *dev, int sz)
 				       "off); open with TUNVNET_DEV_VNET_HDR", dev->name);
 	if (check_hdr_sz(sz))
 		return -EINVAL;
-	/*
-	 * The kernel is asked even when the size is already sz (a deleted
-	 * device says so), but only a real change is bracketed: readers drop
-	 * nothing for a no-op.
-	 */
 	io = tv_dev_io(dev);
-	change = io->hdr_sz != sz;
-	if (change)
-		layout_change_begin(dev);
+	if (io->hdr_sz == sz) {
+		/* No layout change for readers, but the kernel still answers:
+		 * a deleted device must say so, not succeed. */
+		for (q = 0; q < dev->nq && !err; q++)
+			err = hdr_sz_on(dev, tv_dev_fd(dev, q), sz);
+		return err;
+	}
+	layout_change_begin(dev);
 	/* tun keeps one size per device, macvtap one per queue: set it everywhere. */
 	for (q = 0; q < dev->nq && !err; q++)
 		err = hdr_sz_on(dev, tv_dev_fd(dev, q), sz);
-	if (!err && change)
+	if (!err)
 		err = tv_dev_publish_layout(dev, sz, io->endian, io->pi);
-	if (change)
-		layout_change_end(dev);
+	layout_change_end(dev);
 	return err;
 }
 

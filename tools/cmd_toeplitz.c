@@ -86,6 +86,10 @@ int cmd_toeplitz(int argc, char **argv)
 		return usage_error("toeplitz", "key is %zu bytes; a %zu-byte input needs %zu",
 				   key_len, in_len, in_len + 4);
 	rc = tunvnet_toeplitz_new(key, key_len, impl, &t);
+	if (rc == -EOPNOTSUPP) /* this CPU or build lacks the path: not bad input */
+		return ctl_fail("toeplitz", EXIT_CHECK, "use --impl auto (the fastest path here)",
+				"cannot use --impl %s: %s", tunvnet_toeplitz_impl_name(impl),
+				tunvnet_last_error());
 	if (rc)
 		return lib_error("toeplitz", "cannot prepare the key", rc, true);
 	hash = tunvnet_toeplitz_hash(t, in, in_len);

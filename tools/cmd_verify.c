@@ -169,7 +169,7 @@ int cmd_verify(int argc, char **argv)
 		{ 0 },
 	};
 	struct tunvnet_verify_opts vo = TUNVNET_VERIFY_OPTS_INIT;
-	struct tunvnet_caps caps = { .sz = sizeof(caps) };
+	struct tunvnet_caps caps = TUNVNET_CAPS_INIT;
 	struct run r = { 0 };
 	struct tunvnet_link link;
 	struct tunvnet_verify_stats s = TUNVNET_VERIFY_STATS_INIT;
@@ -286,7 +286,10 @@ int cmd_verify(int argc, char **argv)
 	 */
 	if (!h.queues)
 		h.queues = (!tunlike || (link.dev_flags & TUNVNET_DEV_MULTI_QUEUE)) ? 4 : 1;
-	if (!tunlike && h.queues == 1 && h.report) {
+	/* (Reports filled in user space, by the user backend, need no second queue.) */
+	if (!tunlike && h.queues == 1 && h.report &&
+	    (h.cfg.backend == TUNVNET_BACKEND_KERNEL ||
+	     (h.cfg.backend == TUNVNET_BACKEND_AUTO && caps.uapi != TUNVNET_UAPI_NONE))) {
 		rc = usage_error("verify", "a %s with a single queue open reports no hash (the "
 				 "kernel hashes only to pick among 2 or more queues): give "
 				 "--queues 2 or more", tunvnet_kind_name(link.kind));

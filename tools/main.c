@@ -105,9 +105,12 @@ int lib_error(const char *cmd, const char *what, int err, bool usage)
 {
 	const char *detail = tunvnet_last_error();
 
-	/* One cause: the library's own account of it when it gave one. */
+	/*
+	 * One cause: the library's own account of it when it gave one (escaped:
+	 * it may quote a link name, which is untrusted bytes).
+	 */
 	return ctl_fail(cmd, usage ? EXIT_USAGE : EXIT_CHECK, hint(err), "%s: %s", what,
-			detail && *detail ? detail : tunvnet_strerror(err));
+			detail && *detail ? esc(detail) : tunvnet_strerror(err));
 }
 
 int feature_error(const char *cmd, const char *what, int err)

@@ -49,6 +49,10 @@ no_raw "create again"; err_has 'tv\x1b[31m\xffx'
 expect 0 delete "$BAD"
 out_is "deleted 'tv\\x1b[31m\\xffx'"
 
+# The library's messages quote names too: escaped on the way out.
+expect 1 show "$(printf 'tvq\033[2J')"
+no_raw "show of a missing name"; err_has "no link named 'tvq\x1b[2J'"
+
 # A pattern: the kernel picks the number; the output names that link.
 expect 0 create --type tap --json "$PAT"
 MADE=$(sed -n 's/.*"device":"\([^"]*\)".*/\1/p' "$OUT")

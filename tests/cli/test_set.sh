@@ -68,6 +68,17 @@ err_has "unknown backend 'xdp'"
 expect 2 clear
 expect 2 clear --x $D
 
+# A tap made without a vnet header cannot carry a report: said before any change.
+if is_root && [ -c /dev/net/tun ]; then
+	N=tvnoh$$
+	expect 0 create --type tap --no-vnet-hdr $N
+	expect 1 set --report $N
+	err_has "has no vnet header (created with --no-vnet-hdr)"
+	err_has "fix: delete it and create it again without --no-vnet-hdr"
+	no_lib_names
+	expect 0 delete $N
+fi
+
 # With the feature and root: apply, inspect, clear on a persistent tap.
 if have_feature && is_root; then
 	T=tvset$$
