@@ -9,7 +9,7 @@
 
 int main(void)
 {
-	struct tunvnet_caps caps = { .sz = sizeof(caps) };
+	struct tunvnet_caps caps = TUNVNET_CAPS_INIT;
 	char types[128];
 	int err;
 

@@ -973,8 +973,13 @@ TUNVNET_API int tunvnet_dev_set_vnet_hdr_sz(struct tunvnet_dev *dev, int sz)
 	if (check_hdr_sz(sz))
 		return -EINVAL;
 	io = tv_dev_io(dev);
-	if (io->hdr_sz == sz)
-		return 0;
+	if (io->hdr_sz == sz) {
+		/* No layout change for readers, but the kernel still answers:
+		 * a deleted device must say so, not succeed. */
+		for (q = 0; q < dev->nq && !err; q++)
+			err = hdr_sz_on(dev, tv_dev_fd(dev, q), sz);
+		return err;
+	}
 	layout_change_begin(dev);
 	/* tun keeps one size per device, macvtap one per queue: set it everywhere. */
 	for (q = 0; q < dev->nq && !err; q++)

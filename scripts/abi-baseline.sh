@@ -21,9 +21,10 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 
 # The same flags for the baseline and the test, so only the ABI differs:
 # no paths or source locations (a comment in the header changes nothing),
+# no DT_NEEDED list (libbpf is linked only where the ebpf backend is built),
 # types outside the public headers dropped, ids by hash (stable diffs).
 dump() { # LIBRARY BUILD_DIR OUT
-	abidw --no-corpus-path --no-comp-dir-path --no-show-locs \
+	abidw --no-corpus-path --no-comp-dir-path --no-show-locs --no-elf-needed \
 	      --drop-private-types --type-id-style hash \
 	      --headers-dir "$src/include/tunvnet" --headers-dir "$2/include/tunvnet" \
 	      --out-file "$3" "$1"

@@ -44,13 +44,15 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
 logs+=(build-san/meson-logs/testlog.json)
 
 # ThreadSanitizer: reader threads per queue against a control thread adding
-# queues and changing the header layout (tests/live/io/test_io_threads.c);
-# the test program only, so the build stays small. Skips (77) without root.
+# queues and changing the header layout (tests/live/io/test_io_threads.c),
+# and against one changing the hash configuration while the ebpf backend
+# fills reports on read (tests/live/load/test_load.c); the test programs
+# only, so the build stays small. Skip (77) without root.
 if [ ! -f build-tsan/build.ninja ]; then
 	meson setup build-tsan -Db_sanitize=thread -Db_lundef=false -Dbench=false >/dev/null || exit 1
 fi
-meson compile -C build-tsan tests/live/io/test_io_threads >/dev/null || status=1
-TSAN_OPTIONS=halt_on_error=1 TUNVNET_STRESS_FRAMES=5000 \
+meson compile -C build-tsan tests/live/io/test_io_threads tests/live/load/test_load >/dev/null || status=1
+TSAN_OPTIONS=halt_on_error=1 TUNVNET_STRESS_FRAMES=5000 TUNVNET_LOAD_SECONDS=2 \
 	meson test -C build-tsan --no-rebuild --suite tsan --print-errorlogs || status=1
 logs+=(build-tsan/meson-logs/testlog.json)
 

@@ -100,7 +100,7 @@ int cmd_caps(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct tunvnet_caps caps = { .sz = sizeof(caps) };
+	struct tunvnet_caps caps = TUNVNET_CAPS_INIT;
 	struct tunvnet_dev *dev = NULL;
 	struct tunvnet_link link;
 	bool json = false, check = false, supported;

@@ -658,7 +658,7 @@ int cmd_demo(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct tunvnet_caps caps = { .sz = sizeof(caps) };
+	struct tunvnet_caps caps = TUNVNET_CAPS_INIT;
 	bool json = false, off = false, in_vm = false, show_where = false;
 	const char *kernel = NULL;
 	struct utsname u;

@@ -125,9 +125,11 @@ int cmd_set(int argc, char **argv)
 	 */
 	qcount = hashopt_queue_count(&h, &link);
 	if (h.rss && !qcount && !h.have_table) {
-		rc = usage_error("set", "%s '%s' has no queue attached now, so its queue count is "
-				 "unknown: give --queues N (the queues its user will attach) or "
-				 "--table", tunvnet_kind_name(link.kind), esc(link.name));
+		rc = usage_error("set", "%s '%s' %s, so its queue count is unknown: give "
+				 "--queues N (the queues its user will attach) or --table",
+				 tunvnet_kind_name(link.kind), esc(link.name),
+				 tunlike_kind(link.kind) ? "has no queue attached now"
+							 : "does not say how many queues are open");
 		goto out;
 	}
 	if (h.rss) {

@@ -169,7 +169,7 @@ int cmd_verify(int argc, char **argv)
 		{ 0 },
 	};
 	struct tunvnet_verify_opts vo = TUNVNET_VERIFY_OPTS_INIT;
-	struct tunvnet_caps caps = { .sz = sizeof(caps) };
+	struct tunvnet_caps caps = TUNVNET_CAPS_INIT;
 	struct run r = { 0 };
 	struct tunvnet_link link;
 	struct tunvnet_verify_stats s = TUNVNET_VERIFY_STATS_INIT;

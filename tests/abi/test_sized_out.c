@@ -26,7 +26,7 @@ static int failed;
 		}                                                                  \
 	} while (0)
 
-static unsigned char buf[512];
+static unsigned char buf[512] __attribute__((aligned(16)));
 
 /* buf holds a struct of size sz, canaries everywhere else. */
 static void *sized(size_t sz)

@@ -18,6 +18,20 @@ for c in toeplitz hash caps list show create delete set clear verify demo; do
 		in_man "$o" || fail "$c --help lists $o; tunvnet-ctl(1) does not"
 	done
 done
+# Bash completion offers every option of each command's --help.
+COMP=$TUNVNET_SOURCE_ROOT/tools/bash-completion/tunvnet-ctl
+hashopts=$(sed -n 's/.*local hashopts="\([^"]*\)".*/\1/p' "$COMP")
+for c in toeplitz hash caps list show create set verify demo; do
+	opts=$(sed -n "s/^ *$c) opts=\"\([^\"]*\)\".*/\1/p" "$COMP" | sed "s/\\\$hashopts/$hashopts/")
+	"$CTL" $c --help >"$OUT"
+	for o in $(grep -v '(internal)' "$OUT" | grep -o -- '--[a-z][a-z0-9-]*' | sort -u); do
+		[ "$o" = --help ] && continue
+		case " $opts " in
+		*" $o "*) ;;
+		*) fail "bash completion for $c lacks $o" ;;
+		esac
+	done
+done
 # The value lists, as --help writes them, are in the man page.
 for pair in "toeplitz impl" "hash l2" "hash profile" "hash key" "toeplitz key" "verify profile"; do
 	set -- $pair
