@@ -44,7 +44,7 @@ void tv_ebpf_free(struct tv_ebpf *e);
 /* ---- report.c: reports filled on read ---- */
 /*
  * The filler for c (REPORT on) on a device whose frames start as l2 says:
- * the reference classifier, the spec profile, Toeplitz over c's key (the
+ * the reference classifier, the ebpf profile, Toeplitz over c's key (the
  * Microsoft key when c has none: REPORT without RSS carries no key).
  */
 int tv_fill_new(const struct tunvnet_hash_cfg *c, enum tunvnet_l2 l2, struct tv_fill **fp);

@@ -46,7 +46,7 @@ static void check(struct bt *t, unsigned int q, const struct tunvnet_pkt *p, voi
 		return;
 	}
 	got[i]++;
-	if (tunvnet_classify_hash(p->buf, p->len, TUNVNET_L2_ETH, cfg.types, TUNVNET_PROFILE_SPEC,
+	if (tunvnet_classify_hash(p->buf, p->len, TUNVNET_L2_ETH, cfg.types, TUNVNET_PROFILE_EBPF,
 				  ms, &cls))
 		cls.report = TUNVNET_REPORT_NONE;
 	if (cls.report == TUNVNET_REPORT_NONE)
