@@ -23,6 +23,9 @@ int tv_caps_check_arg(const struct tunvnet_caps *caps);
 int tv_kernel_probe_fd(int fd, struct tunvnet_caps *c);
 /* The message of a kernel without the series; returns err. */
 int tv_kernel_missing(int err);
+/* The exact ioctl argument of generation uapi for a validated c (tunvnet_hash_cfg_encode(3)). */
+int tv_kernel_encode(enum tunvnet_uapi uapi, const struct tunvnet_hash_cfg *c,
+		     unsigned long *request, uint8_t *buf, size_t buf_len);
 /* Encode c for uapi and apply it on the device. */
 int tv_kernel_apply(struct tunvnet_dev *dev, enum tunvnet_uapi uapi,
 		    const struct tunvnet_hash_cfg *c);

@@ -5,7 +5,9 @@
  * hashed with a short key (the key length taken from the wrong constants,
  * so the rest is stale kernel memory), and the queue index reported as the
  * hash in automatic queue mode. A kernel without the series has neither.
- * Only public calls: the probe drives the library as a VMM would.
+ * The series' own ioctl (backend_kernel.c), not tunvnet_dev_set_hash: the
+ * configuration goes to the kernel as given, and the backend choice (which
+ * asks this probe) stays out of it.
  */
 #include <fcntl.h>
 #include <linux/if_packet.h>
@@ -18,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "backend.h"
 
 #define PROBE_FRAMES 8
 #define PROBE_BUF 65600
@@ -60,6 +62,7 @@ static size_t frame_tcp(uint8_t *f, bool v6, unsigned int n)
 
 struct scratch {
 	struct tunvnet_dev *dev;
+	enum tunvnet_uapi uapi;
 	int tx;
 	struct tunvnet_pkt pkt;
 };
@@ -177,7 +180,7 @@ static int probe_short_key(struct scratch *s, uint32_t *q)
 	c.table = table;
 	c.table_len = 1;
 	c.backend = TUNVNET_BACKEND_KERNEL;
-	err = tunvnet_dev_set_hash(s->dev, &c);
+	err = tv_kernel_apply(s->dev, s->uapi, &c);
 	if (err)
 		return err;
 	n = exchange(s, true, 1, h, f0, &len0);
@@ -206,7 +209,7 @@ static int probe_automq(struct scratch *s, uint32_t *q)
 	c.flags = TUNVNET_HASH_REPORT;
 	c.types = TUNVNET_HASH_TYPE_IPV4 | TUNVNET_HASH_TYPE_TCPV4;
 	c.backend = TUNVNET_BACKEND_KERNEL;
-	err = tunvnet_dev_set_hash(s->dev, &c);
+	err = tv_kernel_apply(s->dev, s->uapi, &c);
 	if (err)
 		return err;
 	n = exchange(s, false, PROBE_FRAMES, h, NULL, NULL);
@@ -246,6 +249,7 @@ TUNVNET_API int tunvnet_kernel_quirks_probe(uint32_t *quirks)
 	}
 	if (err)
 		goto out;
+	s.uapi = caps.uapi;
 	err = scratch_open(&s);
 	if (!err && caps.flags & TUNVNET_CAP_RSS && caps.flags & TUNVNET_CAP_REPORT)
 		err = probe_short_key(&s, &q);
