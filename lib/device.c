@@ -1020,6 +1020,7 @@ TUNVNET_API int tunvnet_dev_set_vnet_endian(struct tunvnet_dev *dev, enum tunvne
 {
 	const struct tv_io *io;
 	unsigned int q;
+	bool change;
 	int err = 0;
 
 	tv_err_clear();
@@ -1028,12 +1029,15 @@ TUNVNET_API int tunvnet_dev_set_vnet_endian(struct tunvnet_dev *dev, enum tunvne
 	if (endian > TUNVNET_ENDIAN_BE)
 		return tv_err(-EINVAL, "unknown endianness %d", (int)endian);
 	io = tv_dev_io(dev);
-	layout_change_begin(dev);
+	change = io->endian != endian; /* as for the size: only a change is bracketed */
+	if (change)
+		layout_change_begin(dev);
 	for (q = 0; q < dev->nq && !err; q++)
 		err = endian_on(dev, tv_dev_fd(dev, q), endian);
-	if (!err)
+	if (!err && change)
 		err = tv_dev_publish_layout(dev, io->hdr_sz, endian, io->pi);
-	layout_change_end(dev);
+	if (change)
+		layout_change_end(dev);
 	return err;
 }
 

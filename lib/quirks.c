@@ -26,6 +26,8 @@
 static pthread_mutex_t quirks_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool quirks_done;
 static uint32_t quirks_found;
+static int quirks_err;            /* a probe that could not finish, kept too */
+static char quirks_why[200];
 
 /* src MAC 02:74:76:71:6b:NN: our frames, told apart from the kernel's own. */
 static const uint8_t probe_mac[5] = { 0x02, 0x74, 0x76, 0x71, 0x6b };
@@ -232,8 +234,9 @@ TUNVNET_API int tunvnet_kernel_quirks_probe(uint32_t *quirks)
 	pthread_mutex_lock(&quirks_lock);
 	if (quirks_done) {
 		*quirks = quirks_found;
+		err = quirks_err ? tv_err(quirks_err, "%s", quirks_why) : 0;
 		pthread_mutex_unlock(&quirks_lock);
-		return 0;
+		return err;
 	}
 	err = tunvnet_caps_probe(-1, &caps);
 	if (err == -EOPNOTSUPP) {
@@ -252,6 +255,14 @@ TUNVNET_API int tunvnet_kernel_quirks_probe(uint32_t *quirks)
 		close(s.tx);
 	free(s.pkt.buf);
 	tunvnet_dev_close(s.dev);
+	if (err && err != -EPERM && err != -EACCES) {
+		/* Frames that did not come back will not next time either: keep the answer
+		 * (each auto set_hash asks), unlike a missing privilege a later call may have. */
+		quirks_err = err;
+		snprintf(quirks_why, sizeof(quirks_why), "%s", tunvnet_last_error());
+		quirks_done = true;
+		*quirks = 0;
+	}
 	if (err)
 		goto out;
 done:
