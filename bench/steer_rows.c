@@ -160,7 +160,7 @@ int bench_steer_rows(const char *name, const uint8_t *frame, size_t len, bool qu
 	/* Measured only if it steers as the reference says. */
 	if (tunvnet_toeplitz_new(P.cfg.key, 40, TUNVNET_TOEPLITZ_REF, &ref))
 		return -ENOMEM;
-	tunvnet_classify_hash(frame, len, TUNVNET_L2_ETH, P.cfg.types, TUNVNET_PROFILE_SPEC, ref,
+	tunvnet_classify_hash(frame, len, TUNVNET_L2_ETH, P.cfg.types, TUNVNET_PROFILE_EBPF, ref,
 			      &cls);
 	want = tunvnet_rss_queue(&P.cfg, 65536, cls.report, cls.hash);
 	if ((int)rv_ours != want) {

@@ -23,6 +23,9 @@ int tv_caps_check_arg(const struct tunvnet_caps *caps);
 int tv_kernel_probe_fd(int fd, struct tunvnet_caps *c);
 /* The message of a kernel without the series; returns err. */
 int tv_kernel_missing(int err);
+/* The exact ioctl argument of generation uapi for a validated c (tunvnet_hash_cfg_encode(3)). */
+int tv_kernel_encode(enum tunvnet_uapi uapi, const struct tunvnet_hash_cfg *c,
+		     unsigned long *request, uint8_t *buf, size_t buf_len);
 /* Encode c for uapi and apply it on the device. */
 int tv_kernel_apply(struct tunvnet_dev *dev, enum tunvnet_uapi uapi,
 		    const struct tunvnet_hash_cfg *c);
@@ -44,7 +47,7 @@ void tv_ebpf_free(struct tv_ebpf *e);
 /* ---- report.c: reports filled on read ---- */
 /*
  * The filler for c (REPORT on) on a device whose frames start as l2 says:
- * the reference classifier, the spec profile, Toeplitz over c's key (the
+ * the reference classifier, the ebpf profile, Toeplitz over c's key (the
  * Microsoft key when c has none: REPORT without RSS carries no key).
  */
 int tv_fill_new(const struct tunvnet_hash_cfg *c, enum tunvnet_l2 l2, struct tv_fill **fp);

@@ -126,7 +126,7 @@ TUNVNET_API int tunvnet_caps_probe(int fd, struct tunvnet_caps *caps)
  * 40. The key comes last, so writing 40 covers every version and the kernel
  * never reads past our buffer.
  */
-static int encode(enum tunvnet_uapi uapi, const struct tunvnet_hash_cfg *c,
+int tv_kernel_encode(enum tunvnet_uapi uapi, const struct tunvnet_hash_cfg *c,
 		  unsigned long *request, uint8_t *buf, size_t buf_len)
 {
 	unsigned long req;
@@ -208,22 +208,6 @@ static int encode(enum tunvnet_uapi uapi, const struct tunvnet_hash_cfg *c,
 	return (int)off;
 }
 
-TUNVNET_API int tunvnet_hash_cfg_encode(enum tunvnet_uapi uapi,
-					const struct tunvnet_hash_cfg *cfg,
-					unsigned long *request, void *buf, size_t buf_len)
-{
-	struct tunvnet_hash_cfg c;
-	int err;
-
-	tv_err_clear();
-	err = tv_hash_cfg_in(&c, cfg);
-	if (err)
-		return err;
-	err = tv_hash_validate_shape(&c, 0);
-	if (err)
-		return err;
-	return encode(uapi, &c, request, buf, buf_len);
-}
 
 /* Encode for uapi and apply with one ioctl on queue 0 (it configures the whole device). */
 int tv_kernel_apply(struct tunvnet_dev *dev, enum tunvnet_uapi uapi,
@@ -233,13 +217,13 @@ int tv_kernel_apply(struct tunvnet_dev *dev, enum tunvnet_uapi uapi,
 	uint8_t *buf;
 	int err, len, e;
 
-	len = encode(uapi, c, &req, NULL, 0);
+	len = tv_kernel_encode(uapi, c, &req, NULL, 0);
 	if (len < 0)
 		return len;
 	buf = malloc((size_t)len);
 	if (!buf)
 		return tv_err(-ENOMEM, "out of memory for a %d-byte ioctl argument", len);
-	len = encode(uapi, c, &req, buf, (size_t)len);
+	len = tv_kernel_encode(uapi, c, &req, buf, (size_t)len);
 	if (len < 0) {
 		free(buf);
 		return len;

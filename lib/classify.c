@@ -238,7 +238,7 @@ TUNVNET_API int tunvnet_classify(const struct tunvnet_flow *flow, uint32_t types
 		return tv_err(-EINVAL, "hash type mask %#x has bits outside 0x1ff", types);
 	memset(cls, 0, sizeof(*cls));
 	if (!(flow->flags & (TUNVNET_FLOW_IPV4 | TUNVNET_FLOW_IPV6)))
-		return profile <= TUNVNET_PROFILE_QEMU
+		return profile <= TUNVNET_PROFILE_EBPF
 			       ? 0
 			       : tv_err(-EINVAL, "unknown profile %d", (int)profile);
 	switch (profile) {
@@ -250,6 +250,15 @@ TUNVNET_API int tunvnet_classify(const struct tunvnet_flow *flow, uint32_t types
 		return 0;
 	case TUNVNET_PROFILE_QEMU:
 		classify_qemu(flow, types, cls);
+		return 0;
+	case TUNVNET_PROFILE_EBPF:
+		/*
+		 * The steering program's verifier-checked loops scan at most 16
+		 * options for a Home Address (lib/bpf/steer.bpf.c): a frame that
+		 * needs more gets no hash there; everything else is the spec's.
+		 */
+		if (!(flow->flags & TUNVNET_FLOW_OPTS_LIMIT))
+			classify_spec(flow, types, cls);
 		return 0;
 	}
 	return tv_err(-EINVAL, "unknown profile %d", (int)profile);
@@ -431,7 +440,7 @@ TUNVNET_API int tunvnet_classify_hash(const void *pkt, size_t len, enum tunvnet_
 	tv_err_clear();
 	if (!cls)
 		return tv_err(-EINVAL, "classify_hash: no class");
-	if (pkt && !(types & ~TUNVNET_HASH_TYPES_ALL) && (unsigned int)profile <= TUNVNET_PROFILE_QEMU &&
+	if (pkt && !(types & ~TUNVNET_HASH_TYPES_ALL) && (unsigned int)profile <= TUNVNET_PROFILE_EBPF &&
 	    classify_fast(pkt, len, l2, types, profile, t, cls, NULL))
 		return 0;
 	err = tunvnet_packet_parse(pkt, len, l2, &flow);

@@ -973,8 +973,13 @@ TUNVNET_API int tunvnet_dev_set_vnet_hdr_sz(struct tunvnet_dev *dev, int sz)
 	if (check_hdr_sz(sz))
 		return -EINVAL;
 	io = tv_dev_io(dev);
-	if (io->hdr_sz == sz)
-		return 0;
+	if (io->hdr_sz == sz) {
+		/* No layout change for readers, but the kernel still answers:
+		 * a deleted device must say so, not succeed. */
+		for (q = 0; q < dev->nq && !err; q++)
+			err = hdr_sz_on(dev, tv_dev_fd(dev, q), sz);
+		return err;
+	}
 	layout_change_begin(dev);
 	/* tun keeps one size per device, macvtap one per queue: set it everywhere. */
 	for (q = 0; q < dev->nq && !err; q++)
@@ -1015,6 +1020,7 @@ TUNVNET_API int tunvnet_dev_set_vnet_endian(struct tunvnet_dev *dev, enum tunvne
 {
 	const struct tv_io *io;
 	unsigned int q;
+	bool change;
 	int err = 0;
 
 	tv_err_clear();
@@ -1023,12 +1029,15 @@ TUNVNET_API int tunvnet_dev_set_vnet_endian(struct tunvnet_dev *dev, enum tunvne
 	if (endian > TUNVNET_ENDIAN_BE)
 		return tv_err(-EINVAL, "unknown endianness %d", (int)endian);
 	io = tv_dev_io(dev);
-	layout_change_begin(dev);
+	change = io->endian != endian; /* as for the size: only a change is bracketed */
+	if (change)
+		layout_change_begin(dev);
 	for (q = 0; q < dev->nq && !err; q++)
 		err = endian_on(dev, tv_dev_fd(dev, q), endian);
-	if (!err)
+	if (!err && change)
 		err = tv_dev_publish_layout(dev, io->hdr_sz, endian, io->pi);
-	layout_change_end(dev);
+	if (change)
+		layout_change_end(dev);
 	return err;
 }
 

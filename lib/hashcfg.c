@@ -239,6 +239,23 @@ TUNVNET_API int tunvnet_hash_cfg_validate(const struct tunvnet_hash_cfg *cfg,
 	return validate(&c, caps, num_queues, vnet_hdr_sz);
 }
 
+TUNVNET_API int tunvnet_hash_cfg_encode(enum tunvnet_uapi uapi,
+					const struct tunvnet_hash_cfg *cfg,
+					unsigned long *request, void *buf, size_t buf_len)
+{
+	struct tunvnet_hash_cfg c;
+	int err;
+
+	tv_err_clear();
+	err = tv_hash_cfg_in(&c, cfg);
+	if (err)
+		return err;
+	err = tv_hash_validate_shape(&c, 0);
+	if (err)
+		return err;
+	return tv_kernel_encode(uapi, &c, request, buf, buf_len);
+}
+
 /* The smallest vnet header size over the handle's queues (tap keeps one per queue). */
 static int dev_hdr_sz(struct tunvnet_dev *dev, int *szp)
 {

@@ -89,14 +89,29 @@ static void parse_ipv4(const uint8_t *p, size_t len, size_t off, struct tunvnet_
 }
 
 /* Look for a Home Address option in the options area [start, end). */
+/*
+ * Option steps a scan takes before the first Home Address is found, in the
+ * steering eBPF program (lib/bpf/steer.bpf.c OPTS_MAX): the kernel's
+ * verifier checks every iteration of its loops, so it cannot follow the
+ * spec's unbounded scan. TUNVNET_FLOW_OPTS_LIMIT records a scan that
+ * needed more (the ebpf profile gives such a frame no hash; the others
+ * ignore the flag, and this scan goes on).
+ */
+#define OPTS_SCAN_MAX 16
+
 static void find_home_addr(const uint8_t *p, size_t start, size_t end,
 			   struct tunvnet_flow *flow)
 {
+	bool counting = !(flow->flags & TUNVNET_FLOW_HOME_ADDR);
+	unsigned int steps = 0;
 	size_t o = start;
 
 	/* Each step advances o by at least 1, so this ends within the header. */
 	while (o < end) {
 		size_t olen;
+
+		if (counting && steps++ == OPTS_SCAN_MAX)
+			flow->flags |= TUNVNET_FLOW_OPTS_LIMIT;
 
 		if (p[o] == IPV6_OPT_PAD1) {
 			o++;

@@ -5,7 +5,9 @@
  * hashed with a short key (the key length taken from the wrong constants,
  * so the rest is stale kernel memory), and the queue index reported as the
  * hash in automatic queue mode. A kernel without the series has neither.
- * Only public calls: the probe drives the library as a VMM would.
+ * The series' own ioctl (backend_kernel.c), not tunvnet_dev_set_hash: the
+ * configuration goes to the kernel as given, and the backend choice (which
+ * asks this probe) stays out of it.
  */
 #include <fcntl.h>
 #include <linux/if_packet.h>
@@ -18,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "backend.h"
 
 #define PROBE_FRAMES 8
 #define PROBE_BUF 65600
@@ -26,6 +28,8 @@
 static pthread_mutex_t quirks_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool quirks_done;
 static uint32_t quirks_found;
+static int quirks_err;            /* a probe that could not finish, kept too */
+static char quirks_why[200];
 
 /* src MAC 02:74:76:71:6b:NN: our frames, told apart from the kernel's own. */
 static const uint8_t probe_mac[5] = { 0x02, 0x74, 0x76, 0x71, 0x6b };
@@ -58,6 +62,7 @@ static size_t frame_tcp(uint8_t *f, bool v6, unsigned int n)
 
 struct scratch {
 	struct tunvnet_dev *dev;
+	enum tunvnet_uapi uapi;
 	int tx;
 	struct tunvnet_pkt pkt;
 };
@@ -175,7 +180,7 @@ static int probe_short_key(struct scratch *s, uint32_t *q)
 	c.table = table;
 	c.table_len = 1;
 	c.backend = TUNVNET_BACKEND_KERNEL;
-	err = tunvnet_dev_set_hash(s->dev, &c);
+	err = tv_kernel_apply(s->dev, s->uapi, &c);
 	if (err)
 		return err;
 	n = exchange(s, true, 1, h, f0, &len0);
@@ -204,7 +209,7 @@ static int probe_automq(struct scratch *s, uint32_t *q)
 	c.flags = TUNVNET_HASH_REPORT;
 	c.types = TUNVNET_HASH_TYPE_IPV4 | TUNVNET_HASH_TYPE_TCPV4;
 	c.backend = TUNVNET_BACKEND_KERNEL;
-	err = tunvnet_dev_set_hash(s->dev, &c);
+	err = tv_kernel_apply(s->dev, s->uapi, &c);
 	if (err)
 		return err;
 	n = exchange(s, false, PROBE_FRAMES, h, NULL, NULL);
@@ -232,8 +237,9 @@ TUNVNET_API int tunvnet_kernel_quirks_probe(uint32_t *quirks)
 	pthread_mutex_lock(&quirks_lock);
 	if (quirks_done) {
 		*quirks = quirks_found;
+		err = quirks_err ? tv_err(quirks_err, "%s", quirks_why) : 0;
 		pthread_mutex_unlock(&quirks_lock);
-		return 0;
+		return err;
 	}
 	err = tunvnet_caps_probe(-1, &caps);
 	if (err == -EOPNOTSUPP) {
@@ -243,6 +249,7 @@ TUNVNET_API int tunvnet_kernel_quirks_probe(uint32_t *quirks)
 	}
 	if (err)
 		goto out;
+	s.uapi = caps.uapi;
 	err = scratch_open(&s);
 	if (!err && caps.flags & TUNVNET_CAP_RSS && caps.flags & TUNVNET_CAP_REPORT)
 		err = probe_short_key(&s, &q);
@@ -252,6 +259,14 @@ TUNVNET_API int tunvnet_kernel_quirks_probe(uint32_t *quirks)
 		close(s.tx);
 	free(s.pkt.buf);
 	tunvnet_dev_close(s.dev);
+	if (err && err != -EPERM && err != -EACCES) {
+		/* Frames that did not come back will not next time either: keep the answer
+		 * (each auto set_hash asks), unlike a missing privilege a later call may have. */
+		quirks_err = err;
+		snprintf(quirks_why, sizeof(quirks_why), "%s", tunvnet_last_error());
+		quirks_done = true;
+		*quirks = 0;
+	}
 	if (err)
 		goto out;
 done:

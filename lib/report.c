@@ -2,9 +2,9 @@
 /*
  * Hash reports filled in user space (the ebpf and user backends): a stock
  * kernel writes a 12-byte header and zero-fills the rest of a 20-byte one;
- * the hash fields are computed here with the reference (the spec profile,
- * Toeplitz over the configured key), exactly what the steering program
- * steers by. The filler is shared by the device's snapshots (device.h).
+ * the hash fields are computed here with the reference (the ebpf profile:
+ * the spec's rules within the steering program's bounds; Toeplitz over the
+ * configured key), exactly what the steering program steers by. The filler is shared by the device's snapshots (device.h).
  */
 #include <stdlib.h>
 
@@ -53,7 +53,7 @@ void tv_fill_hdr(const struct tv_fill *f, uint8_t *hdr, const void *frame, size_
 	const struct tv_fill_cfg *fc = (const struct tv_fill_cfg *)f;
 	struct tunvnet_class cls;
 
-	if (tunvnet_classify_hash(frame, len, fc->l2, fc->types, TUNVNET_PROFILE_SPEC, fc->tp,
+	if (tunvnet_classify_hash(frame, len, fc->l2, fc->types, TUNVNET_PROFILE_EBPF, fc->tp,
 				  &cls) != 0 ||
 	    cls.report == TUNVNET_REPORT_NONE) {
 		cls.hash = 0;

@@ -40,7 +40,7 @@ _Static_assert(TV_STEER_L2_ETH == TUNVNET_L2_ETH && TV_STEER_L2_IP == TUNVNET_L2
 /*
  * bpf_capable(): CAP_BPF or CAP_SYS_ADMIN in the effective set. Without
  * either, some kernels still load an unprivileged socket filter, but not
- * this one (bpf_loop and bounded loops are for CAP_BPF): say so up front
+ * this one (bounded loops and map-in-map are for CAP_BPF): say so up front
  * rather than pass on a verifier complaint.
  */
 static bool bpf_capable_now(void)
@@ -154,7 +154,7 @@ int tv_steer_open(struct tv_steer **sp, enum tunvnet_l2 l2)
 					     ? -EOPNOTSUPP
 					     : err,
 				     "the kernel cannot load the steering program (a BPF feature it "
-				     "needs is missing: bpf_loop, map-in-map?): %s",
+				     "needs is missing: bounded loops, map-in-map?): %s",
 				     strerror(-err));
 		tv_steer_bpf__destroy(s->skel);
 		free(log);

@@ -7,7 +7,7 @@
  * The program returns table[hash & (table_len - 1)] for a classified frame
  * and the unclassified queue otherwise; the kernel takes that modulo the
  * number of queues, so it equals tunvnet_rss_queue() over
- * tunvnet_classify_hash(frame, l2, cfg->types, TUNVNET_PROFILE_SPEC,
+ * tunvnet_classify_hash(frame, l2, cfg->types, TUNVNET_PROFILE_EBPF,
  * toeplitz(cfg->key)) of the frame as a queue read returns it.
  *
  * Threads: tv_steer_configure() may be called from any thread while the

@@ -150,7 +150,7 @@ TUNVNET_API const char *tunvnet_uapi_name(enum tunvnet_uapi uapi)
 	}
 }
 
-static const char *const profile_names[] = { "spec", "linux", "qemu" };
+static const char *const profile_names[] = { "spec", "linux", "qemu", "ebpf" };
 
 TUNVNET_API const char *tunvnet_profile_name(enum tunvnet_profile profile)
 {
@@ -168,7 +168,7 @@ TUNVNET_API int tunvnet_profile_parse(const char *name, enum tunvnet_profile *pr
 			return 0;
 		}
 	}
-	return tv_err(-EINVAL, "unknown profile '%s' (spec, linux or qemu)", name ? name : "");
+	return tv_err(-EINVAL, "unknown profile '%s' (spec, linux, qemu or ebpf)", name ? name : "");
 }
 
 static const char *const backend_names[] = { "auto", "kernel", "ebpf", "user" };

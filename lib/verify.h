@@ -90,7 +90,6 @@ struct tunvnet_verifier {
 	struct tunvnet_toeplitz *tp; /* RSS only */
 	struct tunvnet_verify_stats st;
 	struct tv_flow_slot *flows;  /* automq only */
-	uint64_t flows_evicted;      /* flows forgotten for a newer one in their slot */
 	size_t kernel_key_len;       /* < cfg.key_len: the short key is in force */
 	struct sk_solver *sk, *sk_next; /* short key with REPORT: state, scratch */
 	struct tv_input_slot *inputs;   /* short key without REPORT */

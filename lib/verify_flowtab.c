@@ -122,8 +122,6 @@ bool tv_flow_consistent(struct tunvnet_verifier *v, const struct tv_pkt *p,
 	tag = (uint16_t)(id[0] >> 48) | 1;
 	if (s->tag != tag || s->id != id[1]) {
 		/* New, or its slot held another flow, which is forgotten (the bound). */
-		if (s->tag)
-			v->flows_evicted++;
 		s->id = id[1];
 		s->tag = tag;
 		s->value = p->obs_value;

@@ -484,6 +484,7 @@ TUNVNET_API enum tunvnet_l2 tunvnet_dev_l2(const struct tunvnet_dev *dev);
 #define TUNVNET_FLOW_AH (1u << 13)        /* an Authentication Header was walked (the kernel stops there) */
 #define TUNVNET_FLOW_VERSION_MISMATCH (1u << 14) /* IP version nibble disagrees with the ethertype / PI protocol */
 #define TUNVNET_FLOW_VLAN_9100 (1u << 15) /* a 0x9100 tag was skipped (the kernel and QEMU stop there) */
+#define TUNVNET_FLOW_OPTS_LIMIT (1u << 16) /* a Home Address scan took more than 16 options (the ebpf profile stops there) */
 
 /*
  * A packet reduced to what hashing needs; addresses in network order.
@@ -520,6 +521,8 @@ enum tunvnet_profile {
 	TUNVNET_PROFILE_SPEC = 0,  /* virtio spec: _EX types, complete L4 headers */
 	TUNVNET_PROFILE_LINUX = 1, /* the kernel series: no _EX, follows protocol numbers */
 	TUNVNET_PROFILE_QEMU = 2,  /* QEMU software RSS: _EX whenever enabled */
+	TUNVNET_PROFILE_EBPF = 3,  /* the steering eBPF program (ebpf backend): spec, but no
+				      hash when a Home Address scan needs more than 16 options */
 };
 /* "spec", "linux", "qemu"; parse returns -EINVAL on an unknown name. */
 TUNVNET_API const char *tunvnet_profile_name(enum tunvnet_profile profile);

@@ -17,9 +17,14 @@
  * would need CAP_PERFMON); fields past it are loaded one by one, which
  * only long VLAN stacks and extension chains need.
  *
- * Loops: VLAN tags (up to 255, as the parser), IPv6 extension headers (16)
- * and the options of a Destination Options header run through bpf_loop, so
- * the verifier checks each body once, whatever the count.
+ * Loops are bounded loops the verifier checks iteration by iteration, with
+ * the walk's state kept in the scratch map between iterations (MERGE), so
+ * each iteration is one state, not one per path through the previous ones.
+ * No bpf_loop: kernels without a BPF JIT (the test kernels) refuse
+ * callbacks. That bounds the one loop the spec leaves unbounded: the
+ * options of a Destination Options header are scanned for a Home Address
+ * for at most OPTS_MAX steps; a scan that needs more gives the frame no
+ * hash (the `ebpf` profile in lib/classify.c, TUNVNET_FLOW_OPTS_LIMIT).
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -46,7 +51,7 @@ const volatile __u32 tv_l2 = TV_STEER_L2_ETH;
 
 #define EXT_MAX 16   /* extension headers walked (lib/packet.c EXT_HDR_MAX) */
 #define TAGS_MAX 255 /* VLAN tags skipped (lib/packet.c VLAN_TAGS_MAX) */
-#define OPTS_MAX 2048 /* options in one Destination Options header (<= 2046 bytes) */
+#define OPTS_MAX 16  /* option steps per Destination Options header (lib/packet.c OPTS_SCAN_MAX) */
 
 /* Walk state flags. */
 #define F_NOHASH (1u << 0) /* no hash: truncated chain, too many headers */
@@ -65,6 +70,7 @@ struct scratch {
 	__u32 opt;   /* option scan: position, end */
 	__u32 opt_end;
 	__u32 n;     /* bytes of the frame in mem (the first load) */
+	__u8 tmp[24]; /* the slow walk's one load per step */
 	__u8 mem[MEM_SZ];
 };
 
@@ -97,46 +103,8 @@ struct {
 	__type(value, struct scratch);
 } tv_scratch SEC(".maps");
 
-/* What the bpf_loop callbacks get. */
-struct walk {
-	struct __sk_buff *skb;
-	struct scratch *s;
-};
-
-/* Byte pos of the frame; the caller has checked pos < len. */
-static __always_inline __u32 rd8(struct __sk_buff *skb, const __u8 *m, __u32 pos)
-{
-	__u8 b;
-
-	if (pos < CHUNK)
-		return m[pos];
-	bpf_skb_load_bytes(skb, pos, &b, 1); /* (it zeroes b if it fails) */
-	return b;
-}
-
-/* Big-endian 16 bits at pos; the caller has checked pos + 2 <= len. */
-static __always_inline __u32 rd16(struct __sk_buff *skb, const __u8 *m, __u32 pos)
-{
-	__u8 b[2];
-
-	if (pos < CHUNK - 1)
-		return (__u32)m[pos] << 8 | m[pos + 1];
-	bpf_skb_load_bytes(skb, pos, b, 2);
-	return (__u32)b[0] << 8 | b[1];
-}
-
-/*
- * The mem index of sz bytes at pos (pos + sz <= len checked by the caller):
- * in the chunk, or copied to area.
- */
-static __always_inline __u32 grab(struct __sk_buff *skb, __u8 *m, __u32 pos, __u32 sz,
-				  __u32 area)
-{
-	if (pos <= CHUNK - sz)
-		return pos;
-	bpf_skb_load_bytes(skb, pos, m + area, sz);
-	return area;
-}
+/* Force values through memory: paths that meet here are one state to the verifier. */
+#define MERGE() asm volatile("" ::: "memory")
 
 static __always_inline int is_vlan(__u32 t)
 {
@@ -150,59 +118,63 @@ static __always_inline int is_ext(__u32 nh)
 	       nh == TV_IPPROTO_AH || nh == TV_IPPROTO_DSTOPTS;
 }
 
-static long vlan_step(__u32 i, void *ctx)
+/*
+ * The full walk, past what the inline paths take: one bpf_skb_load_bytes
+ * per step into tmp and fixed offsets from there (a read that may come
+ * from the first load or from a helper call would fork the verifier's
+ * paths at every byte).
+ */
+
+/* One VLAN tag (lib/packet.c); 1: the walk is over. */
+static __always_inline int vlan_step(struct __sk_buff *skb, struct scratch *s)
 {
-	struct walk *w = ctx;
-	struct scratch *s = w->s;
 	__u32 off = s->off;
 
-	if (!is_vlan(s->proto))
+	if (!is_vlan(s->proto) || s->count >= TAGS_MAX)
 		return 1;
 	if (s->len - off < 4) { /* off <= len holds: each step checked it */
 		s->flags |= F_NOHASH;
 		return 1;
 	}
-	s->proto = rd16(w->skb, s->mem, off + 2);
+	bpf_skb_load_bytes(skb, off + 2, s->tmp, 2);
+	s->proto = (__u32)s->tmp[0] << 8 | s->tmp[1];
 	s->off = off + 4;
+	s->count++;
 	return 0;
 }
 
-/* One option of a Destination Options header (lib/packet.c find_home_addr). */
-static long opt_step(__u32 i, void *ctx)
+/* One option of a Destination Options header (lib/packet.c find_home_addr); 1: done. */
+static __always_inline int opt_step(struct __sk_buff *skb, struct scratch *s)
 {
-	struct walk *w = ctx;
-	struct scratch *s = w->s;
-	__u32 o = s->opt, end = s->opt_end, t, l;
+	__u32 o = s->opt, end = s->opt_end, l;
 
 	if (o >= end)
 		return 1;
-	t = rd8(w->skb, s->mem, o);
-	if (t == 0) { /* Pad1 */
+	bpf_skb_load_bytes(skb, o, s->tmp, end - o >= 2 ? 2 : 1);
+	if (s->tmp[0] == 0) { /* Pad1 */
 		s->opt = o + 1;
 		return 0;
 	}
 	if (end - o < 2)
 		return 1;
-	l = rd8(w->skb, s->mem, o + 1);
+	l = s->tmp[1];
 	if (l + 2 > end - o)
 		return 1;
-	if (t == 0xc9 && l == 16) {
-		if (!(s->flags & F_HAO)) {
-			s->hao = grab(w->skb, s->mem, o + 2, 16, A_HAO);
-			s->flags |= F_HAO;
-		}
+	if (s->tmp[0] == 0xc9 && l == 16) {
+		bpf_skb_load_bytes(skb, o + 2, s->mem + A_HAO, 16);
+		s->hao = A_HAO;
+		s->flags |= F_HAO;
 		return 1;
 	}
 	s->opt = o + 2 + l;
 	return 0;
 }
 
-/* One IPv6 extension header (lib/packet.c parse_ipv6). */
-static long ext_step(__u32 i, void *ctx)
+/* One IPv6 extension header (lib/packet.c parse_ipv6); 1: the walk is over. */
+static __always_inline int ext_step(struct __sk_buff *skb, struct scratch *s)
 {
-	struct walk *w = ctx;
-	struct scratch *s = w->s;
 	__u32 nh = s->proto, o = s->off, len = s->len, avail, hlen, b1, next;
+	int k;
 
 	if (!is_ext(nh))
 		return 1;
@@ -216,12 +188,13 @@ static long ext_step(__u32 i, void *ctx)
 		s->flags |= F_NOHASH; /* a header we cannot read */
 		return 1;
 	}
-	next = rd8(w->skb, s->mem, o);
-	b1 = rd8(w->skb, s->mem, o + 1);
+	bpf_skb_load_bytes(skb, o, s->tmp, avail < 24 ? avail : 24);
+	next = s->tmp[0];
+	b1 = s->tmp[1];
 	if (nh == TV_IPPROTO_FRAGMENT) {
 		hlen = 8;
 		s->flags |= F_FRAG;
-		if (rd16(w->skb, s->mem, o + 2) & 0xfff8) {
+		if (((__u32)s->tmp[2] << 8 | s->tmp[3]) & 0xfff8) {
 			s->proto = next; /* a later fragment: no upper-layer header */
 			return 1;
 		}
@@ -231,15 +204,27 @@ static long ext_step(__u32 i, void *ctx)
 		hlen = (b1 + 1) * 8;
 		if (nh == TV_IPPROTO_ROUTING) {
 			/* Type 2 (RFC 6275): length 2, type 2, one segment left. */
-			if (avail >= 24 && b1 == 2 && !(s->flags & F_RT2) && rd8(w->skb, s->mem, o + 2) == 2 &&
-			    rd8(w->skb, s->mem, o + 3) == 1) {
-				s->rt2 = grab(w->skb, s->mem, o + 8, 16, A_RT2);
+			if (avail >= 24 && b1 == 2 && !(s->flags & F_RT2) && s->tmp[2] == 2 &&
+			    s->tmp[3] == 1) {
+				__builtin_memcpy(s->mem + A_RT2, s->tmp + 8, 16);
+				s->rt2 = A_RT2;
 				s->flags |= F_RT2;
 			}
-		} else if (nh == TV_IPPROTO_DSTOPTS) {
+		} else if (nh == TV_IPPROTO_DSTOPTS && !(s->flags & F_HAO)) {
+			/* (Once one is found, no later scan can change anything.) */
 			s->opt = o + 2;
 			s->opt_end = hlen <= avail ? o + hlen : len;
-			bpf_loop(OPTS_MAX, opt_step, w, 0);
+			for (k = 0; k < OPTS_MAX; k++) {
+				MERGE();
+				if (opt_step(skb, s))
+					break;
+				/* (Decided in the loop, so k is dead after it: one state.) */
+				if (k == OPTS_MAX - 1 && s->opt < s->opt_end)
+					s->flags |= F_NOHASH; /* more options than the scan takes */
+			}
+			MERGE();
+			if (s->flags & F_NOHASH)
+				return 1;
 		}
 	}
 	s->proto = next;
@@ -301,8 +286,6 @@ static __always_inline __u32 tp(const struct tv_steer_slot *c, const __u8 *m, co
 #define T_UDP_EX (1u << 8)
 
 
-/* Force values through memory: paths that meet here are one state to the verifier. */
-#define MERGE() asm volatile("" ::: "memory")
 
 #define FAST_EXT 4  /* extension headers the inline walk takes */
 #define FAST_OPTS 4 /* options per Destination Options header it scans */
@@ -443,12 +426,12 @@ static __always_inline int steer_ipv4(struct __sk_buff *skb, struct scratch *s,
 	return 1;
 }
 
-static __always_inline int steer_ipv6(struct __sk_buff *skb, struct walk *w, struct scratch *s,
+static __always_inline int steer_ipv6(struct __sk_buff *skb, struct scratch *s,
 				      const struct tv_steer_slot *c, __u32 off, __u32 *hash)
 {
 	__u32 len = s->len, o, nh, flags, types = c->types;
 	const __u8 *h, *src, *dst;
-	int tcp, udp, ports, ex = 0;
+	int tcp, udp, ports, ex = 0, i;
 
 	if (len - off < 40)
 		return 0;
@@ -466,7 +449,11 @@ static __always_inline int steer_ipv6(struct __sk_buff *skb, struct walk *w, str
 		s->off = off + 40;
 		s->count = 0;
 		s->flags = 0;
-		bpf_loop(EXT_MAX + 1, ext_step, w, 0);
+		for (i = 0; i <= EXT_MAX; i++) {
+			MERGE();
+			if (ext_step(skb, s))
+				break;
+		}
 	}
 	MERGE();
 	flags = s->flags;
@@ -510,7 +497,6 @@ static __always_inline int steer_ipv6(struct __sk_buff *skb, struct walk *w, str
 SEC("socket")
 int tv_steer(struct __sk_buff *skb)
 {
-	struct walk w = { .skb = skb };
 	const struct tv_steer_slot *c;
 	struct scratch *s;
 	__u32 zero = 0, len, n, off = 0, proto, hash = 0;
@@ -527,7 +513,6 @@ int tv_steer(struct __sk_buff *skb)
 	s = bpf_map_lookup_elem(&tv_scratch, &zero);
 	if (!s)
 		return c->unclassified;
-	w.s = s;
 	m = s->mem;
 	len = skb->len;
 	s->len = len;
@@ -551,20 +536,11 @@ int tv_steer(struct __sk_buff *skb)
 			s->off = off;
 			s->count = skb->vlan_present ? 1 : 0;
 			s->flags = 0;
-			for (i = 0; i < 2; i++) {
+			for (i = 0; i < TAGS_MAX; i++) {
 				MERGE();
-				off = s->off;
-				if (!is_vlan(s->proto) || off > CHUNK - 4)
+				if (vlan_step(skb, s))
 					break;
-				if (len - off < 4)
-					return c->unclassified;
-				s->proto = (__u32)m[off + 2] << 8 | m[off + 3];
-				s->off = off + 4;
-				s->count++;
 			}
-			MERGE();
-			if (is_vlan(s->proto))
-				bpf_loop(TAGS_MAX - s->count, vlan_step, &w, 0);
 			MERGE();
 			if (s->flags & F_NOHASH)
 				return c->unclassified;
@@ -574,7 +550,7 @@ int tv_steer(struct __sk_buff *skb)
 		if (proto == TV_ETH_P_IP)
 			ok = steer_ipv4(skb, s, c, off, &hash);
 		else if (proto == TV_ETH_P_IPV6)
-			ok = steer_ipv6(skb, &w, s, c, off, &hash);
+			ok = steer_ipv6(skb, s, c, off, &hash);
 	} else {
 		if (tv_l2 == TV_STEER_L2_IP)
 			proto = m[0] >> 4 == 4 ? TV_ETH_P_IP : m[0] >> 4 == 6 ? TV_ETH_P_IPV6 : 0;
@@ -583,7 +559,7 @@ int tv_steer(struct __sk_buff *skb)
 		if (proto == TV_ETH_P_IP)
 			ok = steer_ipv4(skb, s, c, 0, &hash);
 		else if (proto == TV_ETH_P_IPV6)
-			ok = steer_ipv6(skb, &w, s, c, 0, &hash);
+			ok = steer_ipv6(skb, s, c, 0, &hash);
 	}
 	if (!ok)
 		return c->unclassified;

@@ -155,14 +155,15 @@ static inline int bt_drain(struct bt *t, int ms,
 	return n;
 }
 
-/* What the reference says for frame f under cfg: queue, report, hash (no program involved). */
+/* What the reference says for frame f under cfg: queue, report, hash (no program involved;
+ * the ebpf profile, which the program and the filler follow). */
 static inline void bt_predict(const struct fb *f, enum tunvnet_l2 l2,
 			      const struct tunvnet_hash_cfg *cfg, const struct tunvnet_toeplitz *ref,
 			      unsigned int *q, unsigned int *report, uint32_t *hash)
 {
 	struct tunvnet_class cls;
 
-	if (tunvnet_classify_hash(f->b, f->len, l2, cfg->types, TUNVNET_PROFILE_SPEC, ref, &cls)) {
+	if (tunvnet_classify_hash(f->b, f->len, l2, cfg->types, TUNVNET_PROFILE_EBPF, ref, &cls)) {
 		cls.report = TUNVNET_REPORT_NONE;
 		cls.hash = 0;
 	}

@@ -88,6 +88,8 @@ static int set_hash(uint32_t flags)
 
 	c.flags = flags;
 	c.types = TUNVNET_HASH_TYPES_PLAIN;
+	/* The series next to a steering program is the subject: no routing around it. */
+	c.backend = TUNVNET_BACKEND_KERNEL;
 	if (flags & TUNVNET_HASH_RSS) {
 		c.flags |= TUNVNET_HASH_QUEUE_WRAP; /* 3, 4 and 5 are taken modulo 3 */
 		c.key = tunvnet_default_key();
@@ -195,7 +197,7 @@ static void test_a_rss_refused_while_attached(void **state)
 	assert_int_equal(set_hash(RSS_REPORT), -EBUSY);
 	fprintf(stderr, "# %s\n", tunvnet_last_error());
 	assert_non_null(strstr(tunvnet_last_error(), "steering eBPF program"));
-	assert_non_null(strstr(tunvnet_strerror(-EBUSY), "steering eBPF program"));
+	/* (tunvnet_strerror(-EBUSY) is generic since issue 9 item 12: the detail names it.) */
 	assert_int_equal(set_hash(TUNVNET_HASH_RSS), -EBUSY);
 	assert_non_null(strstr(tunvnet_last_error(), "steering eBPF program"));
 	/* a refused configuration is not recorded as applied */

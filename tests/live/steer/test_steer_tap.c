@@ -4,7 +4,8 @@
  * library code in between): frames sent into the tap with AF_PACKET go
  * through the tap's transmit path, where the kernel runs the program to
  * pick the queue; each must come out of the queue the reference predicts
- * (tunvnet_rss_queue with 4 queues), unchanged, none lost. Checks that the
+ * (tunvnet_rss_queue with 4 queues over the ebpf profile), unchanged, none
+ * lost. Checks that the
  * device path reads the same bytes as BPF_PROG_TEST_RUN. Needs CAP_BPF and
  * CAP_NET_ADMIN; exits 77 without. (The ebpf backend's own end-to-end tests
  * live in tests/live/ebpf.)
@@ -96,7 +97,7 @@ int main(void)
 		while (frames[i].len < 14 || frames[i].len > 1514);
 		want[i] = tunvnet_rss_queue(&cfg, NQ, 0, 0);
 		if (tunvnet_classify_hash(frames[i].b, frames[i].len, TUNVNET_L2_ETH, cfg.types,
-					  TUNVNET_PROFILE_SPEC, ref, &cls) == 0)
+					  TUNVNET_PROFILE_EBPF, ref, &cls) == 0)
 			want[i] = tunvnet_rss_queue(&cfg, NQ, cls.report, cls.hash);
 	}
 	tunvnet_toeplitz_free(ref);

@@ -453,6 +453,55 @@ static void test_vlan_stacks(void **state)
 	expect(&c, TUNVNET_REPORT_NONE, NULL, NULL, 0, 0);
 }
 
+/* Destination options: pad Pad1 bytes, a Home Address, Pad1 to 40 bytes; then TCP. */
+static void v6_hao_after_pads(struct pb *b, unsigned int pad)
+{
+	uint8_t h[40], a[16];
+
+	b->len = 0;
+	pb_eth(b, 0x86dd);
+	pb_ipv6(b, "2001:db8::1", "2001:db8::2", 60);
+	memset(h, 0, sizeof(h));
+	h[0] = 6;
+	h[1] = 4; /* 40 bytes */
+	h[2 + pad] = 0xc9;
+	h[3 + pad] = 16;
+	pb_addr6("2001:db8::cafe", a);
+	memcpy(h + 4 + pad, a, 16);
+	pb_put(b, h, sizeof(h));
+	pb_tcp(b, 5000, 80);
+}
+
+/*
+ * The ebpf profile: the spec's, except that a Home Address scan needing
+ * more than 16 option steps gives no hash (the steering program's bound).
+ */
+static void test_ebpf_opts_limit(void **state)
+{
+	struct tunvnet_class c;
+	struct tunvnet_flow f;
+	struct pb b;
+
+	(void)state;
+	/* The Home Address is the 16th step: found in the bound, as the spec. */
+	v6_hao_after_pads(&b, 15);
+	assert_int_equal(tunvnet_packet_parse(b.buf, b.len, TUNVNET_L2_ETH, &f), 0);
+	assert_false(f.flags & TUNVNET_FLOW_OPTS_LIMIT);
+	c = cls(&b, ALL, TUNVNET_PROFILE_EBPF);
+	expect(&c, TUNVNET_REPORT_TCPV6_EX, "2001:db8::cafe", "2001:db8::2", 5000, 80);
+	/* The 17th: past the bound, no hash; the spec still finds it. */
+	v6_hao_after_pads(&b, 16);
+	assert_int_equal(tunvnet_packet_parse(b.buf, b.len, TUNVNET_L2_ETH, &f), 0);
+	assert_true(f.flags & TUNVNET_FLOW_OPTS_LIMIT);
+	c = cls(&b, ALL, TUNVNET_PROFILE_EBPF);
+	expect(&c, TUNVNET_REPORT_NONE, NULL, NULL, 0, 0);
+	c = cls(&b, PLAIN, TUNVNET_PROFILE_EBPF);
+	expect(&c, TUNVNET_REPORT_NONE, NULL, NULL, 0, 0);
+	c = cls(&b, ALL, SPEC);
+	expect(&c, TUNVNET_REPORT_TCPV6_EX, "2001:db8::cafe", "2001:db8::2", 5000, 80);
+	assert_string_equal(tunvnet_profile_name(TUNVNET_PROFILE_EBPF), "ebpf");
+}
+
 static void test_non_ip_and_errors(void **state)
 {
 	struct pb b = { .len = 0 };
@@ -463,16 +512,16 @@ static void test_non_ip_and_errors(void **state)
 	(void)state;
 	pb_eth(&b, 0x0060);
 	pb_put(&b, NULL, 50);
-	for (p = SPEC; p <= QEMU; p++) {
+	for (p = SPEC; p <= TUNVNET_PROFILE_EBPF; p++) {
 		c = cls(&b, ALL, p);
 		expect(&c, TUNVNET_REPORT_NONE, NULL, NULL, 0, 0);
 	}
 	memset(&f, 0, sizeof(f));
 	f.flags = TUNVNET_FLOW_IPV4;
 	assert_int_equal(tunvnet_classify(&f, 0x200, SPEC, &c), -EINVAL);
-	assert_int_equal(tunvnet_classify(&f, ALL, (enum tunvnet_profile)3, &c), -EINVAL);
+	assert_int_equal(tunvnet_classify(&f, ALL, (enum tunvnet_profile)4, &c), -EINVAL);
 	f.flags = 0;
-	assert_int_equal(tunvnet_classify(&f, ALL, (enum tunvnet_profile)3, &c), -EINVAL);
+	assert_int_equal(tunvnet_classify(&f, ALL, (enum tunvnet_profile)4, &c), -EINVAL);
 	assert_int_equal(tunvnet_classify(NULL, ALL, SPEC, &c), -EINVAL);
 	assert_int_equal(tunvnet_classify(&f, ALL, SPEC, NULL), -EINVAL);
 	assert_int_equal(tunvnet_classify_hash(b.buf, b.len, TUNVNET_L2_ETH, ALL, SPEC, NULL, NULL),
@@ -496,6 +545,7 @@ int main(void)
 		cmocka_unit_test(test_version_nibble),
 		cmocka_unit_test(test_vlan_and_pi_same_input),
 		cmocka_unit_test(test_vlan_stacks),
+		cmocka_unit_test(test_ebpf_opts_limit),
 		cmocka_unit_test(test_non_ip_and_errors),
 	};
 
