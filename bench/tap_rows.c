@@ -134,7 +134,7 @@ void bench_tap_rows(bool quick, const char **missing)
 	struct ifreq ifr;
 	size_t max_frame = 0;
 	unsigned long bad = 0, wrong;
-	int sock = -1, rounds = quick ? 3 : 25;
+	int sock = -1, rounds = quick ? 3 : 60;
 
 	*missing = NULL;
 	for (int c = 0; c < NC; c++)
