@@ -26,17 +26,20 @@
 
 static const char help[] =
 	"Usage: tunvnet-ctl demo [--offline] [--json] [--kernel PATH] [--where]\n\n"
-	"Show the feature end to end. With a kernel carrying the tun virtio-net\n"
-	"hashing series: create a 4-queue tap (20-byte little-endian header),\n"
-	"enable hash report + RSS (six types, Microsoft key, round-robin table),\n"
-	"send IPv4/IPv6 TCP/UDP/other flows and a non-IP frame through it, read\n"
-	"them on every queue and print, per flow, the report type, hash, expected\n"
-	"values, queue and verdict.\n\n"
-	"Without the feature: run the same demo inside a test kernel under QEMU when\n"
-	"one is found (--kernel, or TUNVNET_TEST_KERNEL = a bzImage or a folder of\n"
-	"them; scripts/demo.sh points it at ../shared/kernels) with the VM harness\n"
-	"(TUNVNET_VM_HARNESS, else the installed share/tunvnet/run-in-vm.sh), else\n"
-	"show the reference offline.\n\n"
+	"Show the feature end to end: create a 4-queue tap (20-byte little-endian\n"
+	"header), enable hash report + RSS (six types, Microsoft key, round-robin\n"
+	"table), send IPv4/IPv6 TCP/UDP/other flows and a non-IP frame through it,\n"
+	"read them on every queue and print, per flow, the observed report type,\n"
+	"hash and queue beside the reference's prediction, and the verdict.\n\n"
+	"With a kernel carrying the tun virtio-net hashing series: the kernel\n"
+	"backend. On a stock kernel: natively with the ebpf backend (our steering\n"
+	"program picks the queue, reports filled on read), then again with the\n"
+	"kernel backend inside each test kernel found, under QEMU (--kernel, or\n"
+	"TUNVNET_TEST_KERNEL = a bzImage or a folder of them; scripts/demo.sh points\n"
+	"it at ../shared/kernels) with the VM harness (TUNVNET_VM_HARNESS, else the\n"
+	"installed share/tunvnet/run-in-vm.sh). If neither can run, the reference\n"
+	"offline. Each table says which kernel and backend it came from; each\n"
+	"--json line carries \"backend\" and \"kernel\" (uname release).\n\n"
 	"  --offline              only the reference side (no kernel involved)\n"
 	"  --kernel PATH          test kernel bzImage or folder for the VM run\n"
 	"  --json                 JSON lines: one per flow, then a summary\n"
@@ -195,8 +198,10 @@ static void demo_cfg(struct tunvnet_hash_cfg *cfg, uint16_t *table)
 	cfg->unclassified_queue = 0;
 }
 
-/* The reference for each flow: what the kernel series should report and where. */
-static int expect(struct demo_flow *f, size_t n, const struct tunvnet_hash_cfg *cfg)
+/* The reference for each flow: what the backend should report and where (the
+ * series follows the linux profile, our program and filler the ebpf one). */
+static int expect(struct demo_flow *f, size_t n, const struct tunvnet_hash_cfg *cfg,
+		  enum tunvnet_profile profile)
 {
 	struct tunvnet_toeplitz *t;
 	size_t i;
@@ -208,7 +213,7 @@ static int expect(struct demo_flow *f, size_t n, const struct tunvnet_hash_cfg *
 	for (i = 0; i < n; i++) {
 		tunvnet_packet_parse(f[i].frame, f[i].len, TUNVNET_L2_ETH, &f[i].flow);
 		rc = tunvnet_classify_hash(f[i].frame, f[i].len, TUNVNET_L2_ETH, cfg->types,
-					   TUNVNET_PROFILE_LINUX, t, &f[i].cls);
+					   profile, t, &f[i].cls);
 		if (rc)
 			break;
 		f[i].exp_queue = tunvnet_rss_queue(cfg, NQ, f[i].cls.report, f[i].cls.hash);
@@ -237,8 +242,12 @@ static int offline(bool json)
 	struct table *t;
 	int rc;
 
+	struct utsname u;
+
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "?");
 	demo_cfg(&cfg, table);
-	rc = expect(f, n, &cfg);
+	rc = expect(f, n, &cfg, TUNVNET_PROFILE_LINUX);
 	if (rc)
 		return lib_error("demo", "reference failed", rc, false);
 	if (json) {
@@ -249,6 +258,8 @@ static int offline(bool json)
 			flow_string(&f[i].flow, fs, sizeof(fs));
 			json_begin(&j, stdout);
 			json_str(&j, "mode", "offline");
+			json_str(&j, "backend", "none");
+			json_str(&j, "kernel", u.release);
 			json_str(&j, "flow", fs);
 			json_str(&j, "report_name", tunvnet_report_name(f[i].cls.report));
 			json_uint(&j, "report", f[i].cls.report);
@@ -312,7 +323,15 @@ static void quiet_ipv6(const char *name)
 	}
 }
 
-static int live(bool json, const struct tunvnet_caps *caps)
+/* Could not set the demo up here (no permission, no bpf()): not a verdict. */
+#define DEMO_NOT_RUN (-1)
+
+/*
+ * The demo on this kernel with backend be (kernel: the series; ebpf: our
+ * steering program, reports filled on read). native: a stock kernel's run,
+ * where a setup failure is a note and the caller goes on (VM, offline).
+ */
+static int live(bool json, const struct tunvnet_caps *caps, enum tunvnet_backend be, bool native)
 {
 	static const char *const hdr[] = { "KIND", "FLOW", "REPORT", "HASH", "EXPECTED",
 					   "QUEUE", "VERDICT" };
@@ -327,12 +346,18 @@ static int live(bool json, const struct tunvnet_caps *caps)
 	uint8_t buf[65536 + 64];
 	size_t n = build_flows(f), i, seen = 0, bad = 0;
 	struct utsname u;
+	enum tunvnet_profile prof = be == TUNVNET_BACKEND_KERNEL ? TUNVNET_PROFILE_LINUX
+								 : TUNVNET_PROFILE_EBPF;
+	const char *bname = tunvnet_backend_name(be);
 	unsigned int q;
 	double deadline;
 	int rc;
 
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "?");
 	demo_cfg(&cfg, table);
-	rc = expect(f, n, &cfg);
+	cfg.backend = be;
+	rc = expect(f, n, &cfg, prof);
 	if (rc)
 		return lib_error("demo", "reference failed", rc, false);
 	o.kind = TUNVNET_KIND_TAP;
@@ -341,10 +366,21 @@ static int live(bool json, const struct tunvnet_caps *caps)
 	o.vnet_hdr_sz = TUNVNET_HDR_HASH_LEN;
 	o.endian = TUNVNET_ENDIAN_LE;
 	rc = tunvnet_dev_open("tvdemo%d", &o, &dev);
+	if (rc && native) {
+		fprintf(stderr, "%s demo: note: cannot run natively: cannot create a 4-queue tap: "
+			"%s\n", ctl_prog, tunvnet_last_error());
+		return DEMO_NOT_RUN;
+	}
 	if (rc)
 		return lib_error("demo", "cannot create a 4-queue tap", rc, false);
 	quiet_ipv6(tunvnet_dev_name(dev));
 	rc = tunvnet_dev_set_hash(dev, &cfg);
+	if (rc && native) {
+		fprintf(stderr, "%s demo: note: cannot run natively: cannot enable hash report + "
+			"RSS with the %s backend: %s\n", ctl_prog, bname, tunvnet_last_error());
+		rc = DEMO_NOT_RUN;
+		goto out;
+	}
 	if (rc) {
 		rc = lib_error("demo", "cannot enable hash report + RSS", rc, false);
 		goto out;
@@ -355,11 +391,11 @@ static int live(bool json, const struct tunvnet_caps *caps)
 		goto out;
 	}
 	vo.cfg = &cfg;
-	vo.backend = TUNVNET_BACKEND_KERNEL;
+	vo.backend = be;
 	vo.num_queues = NQ;
 	vo.kind = TUNVNET_KIND_TAP;
 	vo.l2 = TUNVNET_L2_ETH;
-	vo.profile = TUNVNET_PROFILE_LINUX;
+	vo.profile = prof;
 	vo.known_deviations = TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE |
 			      TUNVNET_DEVIATION_SHORT_KEY_IPV6 | TUNVNET_DEVIATION_VLAN_AF_PACKET;
 	rc = tunvnet_verifier_new(&vo, &v);
@@ -402,10 +438,15 @@ static int live(bool json, const struct tunvnet_caps *caps)
 	}
 
 	if (!json) {
-		uname(&u);
-		printf("Kernel %s, uAPI %s: tap %s, %u queues, 20-byte LE header, hash report + "
-		       "RSS, types ipv4..udpv6, Microsoft key, table [0,1,2,3].\n\n", u.release,
-		       tunvnet_uapi_name(caps->uapi), tunvnet_dev_name(dev), NQ);
+		if (be == TUNVNET_BACKEND_KERNEL)
+			printf("Kernel %s, backend kernel (the series, uAPI %s)", u.release,
+			       tunvnet_uapi_name(caps->uapi));
+		else
+			printf("Kernel %s, backend %s (our steering program picks the queue, "
+			       "reports filled on read)", u.release, bname);
+		printf(": tap %s, %u queues, 20-byte LE header, hash report + RSS, types "
+		       "ipv4..udpv6, Microsoft key, table [0,1,2,3], profile %s.\n\n",
+		       tunvnet_dev_name(dev), NQ, tunvnet_profile_name(prof));
 	}
 	{
 		struct table *t = json ? NULL : table_new(7, hdr);
@@ -422,6 +463,8 @@ static int live(bool json, const struct tunvnet_caps *caps)
 
 				flow_string(&f[i].flow, fs, sizeof(fs));
 				json_begin(&j, stdout);
+				json_str(&j, "backend", bname);
+				json_str(&j, "kernel", u.release);
 				json_str(&j, "flow", fs);
 				json_bool(&j, "received", f[i].seen);
 				json_str(&j, "report_name", tunvnet_report_name(f[i].hdr.hash_report));
@@ -466,6 +509,8 @@ static int live(bool json, const struct tunvnet_caps *caps)
 
 			json_begin(&j, stdout);
 			json_str(&j, "summary", "demo");
+			json_str(&j, "backend", bname);
+			json_str(&j, "kernel", u.release);
 			json_str(&j, "uapi", tunvnet_uapi_name(caps->uapi));
 			json_uint(&j, "flows", n);
 			json_uint(&j, "received", seen);
@@ -634,7 +679,7 @@ static int via_vm(const char *kernel_arg, bool json)
 		return -ENOENT;
 	for (i = 0; i < n; i++) {
 		if (!json)
-			printf("== running the demo in %s (QEMU) ==\n", kernels[i]);
+			printf("== running the demo in %s (QEMU), backend kernel ==\n", kernels[i]);
 		st = run_in_vm(harness, kernels[i], json);
 		if (st < 0 || st == 127)
 			fprintf(stderr, "%s demo: cannot run %s: %s\n", ctl_prog, harness,
@@ -662,7 +707,7 @@ int cmd_demo(int argc, char **argv)
 	bool json = false, off = false, in_vm = false, show_where = false;
 	const char *kernel = NULL;
 	struct utsname u;
-	int c, rc;
+	int c, rc, native;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "ojh", opts, NULL)) != -1) {
@@ -696,7 +741,7 @@ int cmd_demo(int argc, char **argv)
 		return offline(json);
 	rc = tunvnet_caps_probe(-1, &caps);
 	if (rc == 0 && caps.uapi != TUNVNET_UAPI_NONE)
-		return live(json, &caps);
+		return live(json, &caps, TUNVNET_BACKEND_KERNEL, false);
 	if (rc != -EOPNOTSUPP)
 		return lib_error("demo", "cannot probe the kernel", rc, false);
 	if (uname(&u))
@@ -709,10 +754,22 @@ int cmd_demo(int argc, char **argv)
 	}
 	if (!json)
 		printf("The host kernel %s lacks the tun/tap virtio-net hashing feature, which is "
-		       "not in mainline Linux.\n", u.release);
+		       "not in mainline Linux: running the demo natively with the ebpf backend.\n\n",
+		       u.release);
+	/* A stock kernel: natively with our steering program first, then the
+	 * series' kernel backend inside a test kernel where one is found. */
+	native = live(json, &caps, TUNVNET_BACKEND_EBPF, true);
+	if (!json)
+		putchar('\n');
 	rc = via_vm(kernel, json);
 	if (rc != -ENOENT)
-		return rc;
+		return native == EXIT_OK || native == DEMO_NOT_RUN ? rc : native;
+	if (native != DEMO_NOT_RUN) {
+		if (!json)
+			printf("No test kernel or VM harness found (TUNVNET_TEST_KERNEL, --kernel): "
+			       "the kernel backend (the series) is not shown.\n");
+		return native;
+	}
 	if (!json)
 		printf("No test kernel or VM harness found: showing the reference side.\n\n");
 	return offline(json);

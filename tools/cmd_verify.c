@@ -38,12 +38,18 @@ static const char help[] =
 	"rss=on; types tcpv4/udpv4 hash what ethtool's 'rx-flow-hash tcp4 sdfn'\n"
 	"does, ipv4 what 'sd' does; --table round-robin:N is 'ethtool -X DEV equal N';\n"
 	"keys print as 'ethtool -x' prints them.\n"
+	"The backend (--backend, default auto) decides what is checked: kernel (the\n"
+	"series, refused on a kernel without it) every report and queue, profile\n"
+	"linux; ebpf (auto's choice for RSS on a stock kernel's tun/tap) the queue\n"
+	"our steering program picked and the report filled on read, profile ebpf;\n"
+	"user the filled report only. With --no-apply only RSS can be checked\n"
+	"there (reports are filled by the process that applied them).\n"
 	"Frames queued before the configuration took effect are discarded, not\n"
 	"counted. A macvtap/ipvtap hashes nothing with a single queue open, so\n"
 	"verify opens 4 there unless --queues says otherwise.\n"
 	"Exit status: 0 every report matched (or was a known kernel deviation),\n"
-	"1 a mismatch, too few packets, the device deleted during the run, or the\n"
-	"kernel lacks the feature, 2 bad input.\n";
+	"1 a mismatch, too few packets, the device deleted during the run, or\n"
+	"--backend kernel on a kernel without the feature, 2 bad input.\n";
 
 static volatile sig_atomic_t stop;
 
@@ -259,13 +265,19 @@ int cmd_verify(int argc, char **argv)
 	rc = hashopt_build(&h, "verify", (unsigned int)h.queues);
 	if (rc)
 		goto out;
+	/* The series is needed only when asked for by name: on a stock kernel
+	 * auto picks our steering program (ebpf) or reports filled on read (user). */
+	caps.sz = sizeof(caps);
 	rc = tunvnet_caps_probe(-1, &caps);
-	if (rc) {
+	if (rc && h.cfg.backend == TUNVNET_BACKEND_KERNEL) {
 		rc = feature_error("verify", "cannot verify", rc);
 		goto out;
 	}
+	if (rc)
+		caps.uapi = TUNVNET_UAPI_NONE;
 	if (apply) {
-		rc = tunvnet_hash_cfg_validate(&h.cfg, &caps, 0, h.vnet_hdr_sz);
+		rc = tunvnet_hash_cfg_validate(&h.cfg, caps.uapi != TUNVNET_UAPI_NONE ? &caps : NULL,
+					       0, h.vnet_hdr_sz);
 		if (rc) {
 			rc = lib_error("verify", "this kernel cannot apply it", rc, rc == -EINVAL);
 			goto out;
@@ -304,9 +316,12 @@ int cmd_verify(int argc, char **argv)
 		goto out;
 
 	vo.cfg = &h.cfg; /* copied by tunvnet_verifier_new */
-	/* The backend asked for; auto's choice is known once applied (below). */
-	verify_backend(&vo, h.cfg.backend == TUNVNET_BACKEND_AUTO ? TUNVNET_BACKEND_KERNEL
-								  : h.cfg.backend, profile_set);
+	/* The backend asked for; auto's choice is known once applied (below).
+	 * Until then (and with --no-apply) guess as auto chooses. */
+	verify_backend(&vo, h.cfg.backend != TUNVNET_BACKEND_AUTO ? h.cfg.backend :
+			    caps.uapi != TUNVNET_UAPI_NONE ? TUNVNET_BACKEND_KERNEL :
+			    tunlike && h.rss ? TUNVNET_BACKEND_EBPF : TUNVNET_BACKEND_USER,
+		       profile_set);
 	vo.num_queues = total;
 	vo.kind = link.kind;
 	vo.l2 = link.kind == TUNVNET_KIND_TUN ? ((link.dev_flags & TUNVNET_DEV_PI) ?

@@ -4,7 +4,8 @@
 # and RSS, frames of several flows sent into it (sendframes.py, AF_PACKET), the
 # JSON summary and per-queue counts checked; a wrong key gives mismatches,
 # exit 1 and a pcap of exactly those frames; then a macvtap on a veth. On a
-# kernel without the feature: the same device, and set/verify/clear say so.
+# kernel without the feature: the same checks with the ebpf backend (a wrong
+# table gives mismatches, exit 1), and --backend kernel says the feature is missing.
 # Needs root (CAP_NET_ADMIN) and python3.
 . "$(dirname "$0")/lib.sh"
 
@@ -27,31 +28,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
-
-if ! have_feature; then
-	expect 0 create --type tap --queues 4 --vnet-hdr-size 20 --le $T
-	# A stock kernel: RSS by our steering program (or the reason it cannot load).
-	run set --report --rss --types 0x3f --table round-robin:4 $T
-	set_rc=$rc
-	if [ "$set_rc" -eq 0 ]; then
-		out_has "backend ebpf"
-	else
-		[ "$set_rc" -eq 1 ] || fail "set exited $set_rc"
-		err_has "RSS cannot be honoured"
-	fi
-	expect 0 set --report --json $T
-	out_has '"backend":"user"'
-	expect 1 set --report --rss --backend kernel $T
-	err_has "lacks the tun/tap virtio-net hashing feature"
-	expect 1 verify --count 1 --json $T
-	err_has "lacks the tun/tap virtio-net hashing feature"
-	# Under --json the error is the last JSON object on stdout too.
-	[ "$(wc -l <"$OUT")" -eq 1 ] || fail "want one JSON error line: $(cat "$OUT")"
-	out_has 'lacks the tun/tap virtio-net hashing feature'; out_has '"command":"verify","exit_status":1}'
-	expect 0 clear $T
-	expect 0 delete $T
-	done_tests
-fi
 
 # No IPv6 chatter (router solicitations, MLD) among the counted frames.
 quiet() { echo 1 >"/proc/sys/net/ipv6/conf/$1/disable_ipv6" 2>/dev/null || true; }
@@ -113,6 +89,61 @@ finish_gone() {
 
 # vcheck ARGS...: tests/cli/vcheck.py, a failure counted.
 vcheck() { python3 -S "$HERE/vcheck.py" "$@" || fail "vcheck.py $*"; }
+
+if ! have_feature; then
+	# A stock kernel: RSS by our steering program (ebpf backend, reports
+	# filled on read), or the reason it cannot load.
+	expect 0 create --type tap --queues 4 --vnet-hdr-size 20 --le $T
+	quiet $T
+	run set --report --rss --types 0x3f --table round-robin:4 $T
+	set_rc=$rc
+	if [ "$set_rc" -eq 0 ]; then
+		out_has "backend ebpf"
+	else
+		[ "$set_rc" -eq 1 ] || fail "set exited $set_rc"
+		err_has "RSS cannot be honoured"
+	fi
+	expect 0 set --report --json $T
+	out_has '"backend":"user"'
+	expect 1 set --report --rss --backend kernel $T
+	err_has "lacks the tun/tap virtio-net hashing feature"
+	# The series only when asked for by name.
+	expect 1 verify --backend kernel --count 1 --json $T
+	err_has "lacks the tun/tap virtio-net hashing feature"
+	# Under --json the error is the last JSON object on stdout too.
+	[ "$(wc -l <"$OUT")" -eq 1 ] || fail "want one JSON error line: $(cat "$OUT")"
+	out_has 'lacks the tun/tap virtio-net hashing feature'; out_has '"command":"verify","exit_status":1}'
+	if [ "$set_rc" -eq 0 ]; then
+		# verify with auto's choice (ebpf here): every frame on the queue the
+		# reference predicts, with the report it predicts; RSS spreads them.
+		if start_verify $T eb --count $N --json; then
+			send $T
+			finish_verify 0
+			vcheck summary "$W/eb.out" $N 0 4 2
+			echo "ebpf: $(tail -n 1 "$W/eb.out")"
+		fi
+		# Forced, another key and a reversed table, human output.
+		if start_verify $T ebt --backend ebpf --report --rss --types 0x3f --key $K2 --table 3,2,1,0 --count $N; then
+			send $T
+			finish_verify 0
+			grep -q "^verifying tap $T on 4 queue(s), profile ebpf: report on, rss on" "$W/ebt.err" ||
+				fail "no 'verifying' line: $(cat "$W/ebt.err")"
+			grep -q "packets $N  verified $N  known 0  mismatches 0  unchecked 0  queues 0:[0-9]* 1:[0-9]* 2:[0-9]* 3:[0-9]*\$" "$W/ebt.err" ||
+				fail "bad final status line: $(tail -n 1 "$W/ebt.err")"
+		fi
+		# The program left attached by set (round-robin table), checked
+		# against a reversed table: every IP frame on the wrong queue.
+		expect 0 set --rss --types 0x3f --table round-robin:4 $T
+		if start_verify $T ebm --no-apply --backend ebpf --rss --types 0x3f --table 3,2,1,0 --count $N --json; then
+			send $T
+			finish_verify 1
+			vcheck summary "$W/ebm.out" $N $((N - NONIP)) 4
+		fi
+	fi
+	expect 0 clear $T
+	expect 0 delete $T
+	done_tests
+fi
 
 uapi=$("$CTL" caps --json | sed -n 's/.*"uapi":"\([A-Z]*\)".*/\1/p')
 [ -n "$uapi" ] || fail "no uapi in caps --json"
