@@ -29,6 +29,18 @@ double row_ns(const char *op, const char *frame, unsigned long flows, const char
 int bench_verify_rows(enum tunvnet_profile profile);
 void bench_rx_loop_rows(bool quick, const char **missing);
 void bench_verify_ratios(void); /* text output: the ratios those rows give */
+/* Ethernet + IPv4/IPv6 + TCP frame of flow i into f (128 bytes zeroed); its length. */
+size_t put_flow(uint8_t *f, bool v6, unsigned long i);
+int wait_oper_up(const char *name); /* the tap is up for AF_PACKET, or -ETIMEDOUT */
+
+/*
+ * tap_rows.c: a 4-queue tap fed by AF_PACKET, drained with tunvnet_queue_read:
+ * frames/s with the steering program (ebpf backend, RSS) against none (rows
+ * op "tap-rx"), and the read cost with reports filled against plain (rows op
+ * "queue-read"); *missing says why not measured (no tap, no CAP_BPF).
+ */
+void bench_tap_rows(bool quick, const char **missing);
+void bench_tap_ratios(void); /* text output: steer / none, fill / plain */
 
 /*
  * steer_rows.c: the steering eBPF program, a textbook one and a floor by

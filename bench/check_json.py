@@ -49,6 +49,19 @@ for r in steer:
 assert len(steer) in (0, 9) and len({(r['impl'], r['frame']) for r in steer}) == len(steer), steer
 rx = [r for r in rows if r['op'] == 'rx_loop']
 assert len(rx) in (0, 2) and (not rx or {r['verify'] for r in rx} == {True, False}), rx
-print('ok: %d rows, impls %s, rx_loop %s, steer %s' % (
+# tap rows: both tap-rx and both queue-read rows, or none (no tap, no CAP_BPF).
+tap = [r for r in rows if r['op'] in ('tap-rx', 'queue-read')]
+for r in tap:
+    assert isinstance(r['ns_per_op'], (int, float)) and r['ns_per_op'] > 0, r
+    assert r['queues'] == 4 and r['frame'] == 'eth-ipv4-tcp', r
+    if r['op'] == 'tap-rx':
+        assert r['impl'] in ('ebpf-steer', 'kernel-default'), r
+        assert isinstance(r['frames_per_s'], (int, float)) and r['frames_per_s'] > 0, r
+        # the same figure twice: frames/s and ns per frame
+        assert abs(r['frames_per_s'] * r['ns_per_op'] / 1e9 - 1) < 0.01, r
+    else:
+        assert r['impl'] in ('fill', 'plain'), r
+assert len(tap) in (0, 4) and len({(r['op'], r['impl']) for r in tap}) == len(tap), tap
+print('ok: %d rows, impls %s, rx_loop %s, steer %s, tap %s' % (
     len(rows), ', '.join(sorted(impls)), 'measured' if rx else 'not measured here',
-    'measured' if steer else 'not measured here'))
+    'measured' if steer else 'not measured here', 'measured' if tap else 'not measured here'))

@@ -456,7 +456,7 @@ int main(int argc, char **argv)
 	static struct frame frames[3];
 	bool json = false, quick = false;
 	struct tunvnet_toeplitz *auto_t = NULL;
-	const char *rx_missing = NULL, *steer_missing = NULL;
+	const char *rx_missing = NULL, *steer_missing = NULL, *tap_missing = NULL;
 	size_t i, j, l;
 	int err, a;
 
@@ -587,6 +587,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	bench_rx_loop_rows(quick, &rx_missing);
+	bench_tap_rows(quick, &tap_missing);
 
 	if (json) {
 		printf("[");
@@ -605,6 +606,8 @@ int main(int argc, char **argv)
 				printf(", \"verify\": %s", rows[i].verify ? "true" : "false");
 			if (rows[i].queues)
 				printf(", \"queues\": %u", rows[i].queues);
+			if (!strcmp(rows[i].op, "tap-rx"))
+				printf(", \"frames_per_s\": %.0f", 1e9 / rows[i].ns);
 			printf("}");
 		}
 		printf("\n]\n");
@@ -616,6 +619,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, "tunvnet-bench: rx_loop not measured: %s\n", rx_missing);
 		if (steer_missing)
 			fprintf(stderr, "tunvnet-bench: steer not measured: %s\n", steer_missing);
+		if (tap_missing)
+			fprintf(stderr, "tunvnet-bench: tap-rx, queue-read not measured: %s\n",
+				tap_missing);
 	} else {
 		printf("tunvnet-bench: libtunvnet %s linked statically (no PLT), auto = %s, "
 		       "classify profile %s\n",
@@ -652,9 +658,12 @@ int main(int argc, char **argv)
 			printf("not measured: rx_loop (%s)\n", rx_missing);
 		if (steer_missing)
 			printf("not measured: steer (%s)\n", steer_missing);
+		if (tap_missing)
+			printf("not measured: tap-rx, queue-read (%s)\n", tap_missing);
 		printf("\n");
 		bench_verify_ratios();
 		bench_steer_ratios();
+		bench_tap_ratios();
 	}
 
 	for (i = 0; i < npeers; i++) {

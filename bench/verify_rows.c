@@ -42,7 +42,7 @@ static struct tunvnet_verifier *cur_v;
 static unsigned long bad; /* verdicts other than MATCH while timing */
 
 /* Ethernet + IPv4 or IPv6 + TCP (20 bytes, ACK); flow i by its source address and port. */
-static size_t put_flow(uint8_t *f, bool v6, unsigned long i)
+size_t put_flow(uint8_t *f, bool v6, unsigned long i)
 {
 	static const uint8_t macs[12] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56,
 					  0x52, 0x54, 0, 0xab, 0xcd, 0xef };
@@ -295,7 +295,7 @@ static double drain(bool verify)
 	return now_ns() - t0;
 }
 
-static int wait_oper_up(const char *name)
+int wait_oper_up(const char *name)
 {
 	char path[64], st[16] = "";
 

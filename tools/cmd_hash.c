@@ -18,7 +18,7 @@ static const char help[] =
 	"  --key HEX|@FILE|random|default  RSS key (default: Microsoft key)\n"
 	"  --types LIST           enabled types: ipv4,tcpv4,udpv4,ipv6,tcpv6,udpv6,\n"
 	"                         ip_ex,tcp_ex,udp_ex, 'all' (default) or a mask (0x3f)\n"
-	"  --profile spec|linux|qemu  whose classification rules (default spec)\n"
+	"  --profile spec|linux|qemu|ebpf  whose classification rules (default spec)\n"
 	"  --l2 eth|ip|ip-pi      what the bytes start with (default eth)\n"
 	"  --pcap FILE            every packet of a capture (Ethernet, raw IP, or\n"
 	"                         Linux cooked SLL/SLL2 as 'tcpdump -i any' writes);\n"

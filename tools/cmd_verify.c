@@ -24,7 +24,7 @@ static const char help[] =
 	HASHOPT_HELP
 	"  --no-apply             do not apply: the flags above describe the\n"
 	"                         configuration already in force\n"
-	"  --profile spec|linux|qemu  rules to check against (default linux)\n"
+	"  --profile spec|linux|qemu|ebpf  rules to check against (default: the backend's)\n"
 	"  --count N              stop after N packets; fewer by the end is a failure\n"
 	"  --duration S           stop after S seconds (default: until Ctrl-C)\n"
 	"  --min-packets N        fewer packets than N is a failure (default 1: a run\n"
@@ -146,12 +146,13 @@ static void report_mismatch(struct run *r, unsigned int q, const struct tunvnet_
 }
 
 /* Who hashes decides the rules: the series (linux profile, its known
- * deviations) or the library's own filler (spec), unless --profile says. */
+ * deviations) or the library's own program and filler (ebpf), unless
+ * --profile says. */
 static void verify_backend(struct tunvnet_verify_opts *vo, enum tunvnet_backend b, bool profile_set)
 {
 	vo->backend = b;
 	if (!profile_set)
-		vo->profile = b == TUNVNET_BACKEND_KERNEL ? TUNVNET_PROFILE_LINUX : TUNVNET_PROFILE_SPEC;
+		vo->profile = b == TUNVNET_BACKEND_KERNEL ? TUNVNET_PROFILE_LINUX : TUNVNET_PROFILE_EBPF;
 }
 
 int cmd_verify(int argc, char **argv)
