@@ -10,6 +10,7 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <linux/rtnetlink.h>
 #include <netlink/msg.h>
@@ -110,8 +111,10 @@ struct dump {
 /*
  * A link dump that spans several messages is marked NLM_F_DUMP_INTR when a
  * link is added or removed meanwhile (libnl: -NLE_DUMP_INTR); it may then
- * miss or repeat links. Ask again, as iproute2 does, a bounded number of
- * times: a host creating links nonstop must not hang us.
+ * miss or repeat links. Ask again, a bounded number of times, waiting a
+ * little longer each time (1, 2, 4 ... 64 ms: about 250 ms in all) so that
+ * a burst of link changes can end: a host creating links nonstop must not
+ * hang us.
  */
 #define TV_DUMP_TRIES 10
 
@@ -260,6 +263,11 @@ static int dump_links(struct dump *d)
 	do {
 		/* What an interrupted dump delivered is not evidence: start over,
 		 * on a new socket (nothing of the old dump left to read). */
+		if (tries) {
+			struct timespec ts = { 0, (1L << (tries < 7 ? tries - 1 : 6)) * 1000000L };
+
+			nanosleep(&ts, NULL);
+		}
 		d->n = 0;
 		d->other_kind[0] = '\0';
 		rc = open_sock(&sk);
