@@ -51,6 +51,11 @@ def scratch_tmp():
 
 scratch_tmp()
 
+# Meson's timeouts are set for the host: under emulation every program is
+# several times slower, and sanitizers slow it again (the whole boot stays
+# bounded by TUNVNET_VM_TIMEOUT).
+slow = 2 * (2 if os.environ.get("ASAN_OPTIONS") or os.environ.get("UBSAN_OPTIONS") else 1)
+
 counts = {"passed": 0, "failed": 0, "skipped": 0}
 for t in tests:
     suite = t["suite"][0].split(":")[-1] if t["suite"] else ""
@@ -63,7 +68,7 @@ for t in tests:
     try:
         r = subprocess.run(t["cmd"], env=env, cwd=t.get("workdir") or "/run",
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           timeout=t.get("timeout") or 60)
+                           timeout=(t.get("timeout") or 60) * slow)
         rc, out = r.returncode, r.stdout.decode(errors="replace")
     except subprocess.TimeoutExpired as e:
         rc, out = -1, (e.stdout or b"").decode(errors="replace") + "\n(timed out)"
