@@ -430,12 +430,6 @@ int cmd_verify(int argc, char **argv)
 	if (count && !have_min)
 		min_packets = count;
 
-	r.per_q = calloc(r.nq, sizeof(*r.per_q));
-	pfd = calloc(r.nq, sizeof(*pfd));
-	if (!r.per_q || !pfd) {
-		rc = sys_error("verify", "cannot allocate", ENOMEM);
-		goto out;
-	}
 	for (q = 0; q < r.nq; q++) {
 		pfd[q].fd = tunvnet_dev_queue_fd(r.dev, q);
 		pfd[q].events = POLLIN;

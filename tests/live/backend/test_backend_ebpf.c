@@ -84,6 +84,7 @@ int main(int argc, char **argv)
 	err = tunvnet_dev_set_hash(t.dev, &cfg);
 	if (err == -EPERM || err == -EOPNOTSUPP) {
 		printf("skip: the ebpf backend cannot run here: %s\n", tunvnet_last_error());
+		bt_close(&t);
 		return 77;
 	}
 	if (err)

@@ -160,6 +160,7 @@ int main(void)
 	if (err == -EPERM || err == -EOPNOTSUPP) {
 		printf("skip: the ebpf backend cannot run here: %s\n", tunvnet_last_error());
 		tunvnet_dev_set_persist(t.dev, false);
+		bt_close(&t);
 		return 77;
 	}
 	if (err)
