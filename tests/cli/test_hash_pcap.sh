@@ -84,7 +84,9 @@ t0=$(date +%s)
 expect 2 hash --json --pcap "$DIR/zero.pcap"
 err_has "is damaged at record 0: captured length 0, length on the wire 0"
 [ "$(wc -l <"$OUT")" -eq 1 ] && out_has '{"error":"capture' || fail "want only the JSON error: $(head -c 300 "$OUT")"
-[ $(($(date +%s) - t0)) -le 2 ] || fail "a zero-filled capture took more than 2 s"
+# Generous: it guards against reading the whole file (minutes), and must
+# hold under sanitizers in an emulated guest.
+[ $(($(date +%s) - t0)) -le 30 ] || fail "a zero-filled capture took more than 30 s"
 
 # tcpdump -i any: LINKTYPE_LINUX_SLL (113), a 16-byte header (packet type,
 # ARPHRD, address length, 8 address bytes, protocol) in place of Ethernet's.
