@@ -103,14 +103,26 @@ static const char *hint(int err)
 
 int lib_error(const char *cmd, const char *what, int err, bool usage)
 {
-	const char *detail = tunvnet_last_error();
+	char detail[512];
+	char *p, *q;
+
+	snprintf(detail, sizeof(detail), "%s", tunvnet_last_error());
+	/* The library may name its own flags in an aside ("(TUNVNET_... accepts
+	 * it)"): an operator has no such flag, so the aside goes. */
+	while ((p = strstr(detail, " (TUNVNET_"))) {
+		q = strchr(p, ')');
+		if (q)
+			memmove(p, q + 1, strlen(q + 1) + 1);
+		else
+			*p = '\0';
+	}
 
 	/*
 	 * One cause: the library's own account of it when it gave one (escaped:
 	 * it may quote a link name, which is untrusted bytes).
 	 */
 	return ctl_fail(cmd, usage ? EXIT_USAGE : EXIT_CHECK, hint(err), "%s: %s", what,
-			detail && *detail ? esc(detail) : tunvnet_strerror(err));
+			*detail ? esc(detail) : tunvnet_strerror(err));
 }
 
 int feature_error(const char *cmd, const char *what, int err)
