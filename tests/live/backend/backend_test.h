@@ -96,6 +96,17 @@ static inline void bt_close(struct bt *t)
 	tunvnet_dev_close(t->dev);
 }
 
+/* Which of frames[0..n) a packet read back is (by its bytes), or -1. */
+static inline int bt_find(const struct fb *frames, int n, const struct tunvnet_pkt *p)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (frames[i].len == p->len && memcmp(frames[i].b, p->buf, p->len) == 0)
+			return i;
+	return -1;
+}
+
 /* Send one frame into the device; false if the kernel would not take it. */
 static inline bool bt_send(struct bt *t, const struct fb *f)
 {

@@ -19,19 +19,9 @@ static unsigned int want_q[NFRAMES], want_rep[NFRAMES], got[NFRAMES];
 static uint32_t want_hash[NFRAMES];
 static unsigned int wrong_q, wrong_rep, noise, per_q[NQ];
 
-static int find(const struct tunvnet_pkt *p)
-{
-	int i;
-
-	for (i = 0; i < NFRAMES; i++)
-		if (frames[i].len == p->len && memcmp(frames[i].b, p->buf, p->len) == 0)
-			return i;
-	return -1;
-}
-
 static void check(struct bt *t, unsigned int q, const struct tunvnet_pkt *p, void *arg)
 {
-	int k = find(p);
+	int k = bt_find(frames, NFRAMES, p);
 
 	(void)t;
 	(void)arg;

@@ -48,19 +48,10 @@ static unsigned long tx_dropped(void)
 	return v;
 }
 
-static int find(const struct tunvnet_pkt *p)
-{
-	int i;
-
-	for (i = 0; i < NFRAMES; i++)
-		if (frames[i].len == p->len && memcmp(frames[i].b, p->buf, p->len) == 0)
-			return i;
-	return -1;
-}
-
 static void check(struct bt *bt, unsigned int q, const struct tunvnet_pkt *p, void *arg)
 {
-	int k = find(p), e, lo, hi, read_epoch = __atomic_load_n(&epoch, __ATOMIC_ACQUIRE);
+	int k = bt_find(frames, NFRAMES, p), e, lo, hi;
+	int read_epoch = __atomic_load_n(&epoch, __ATOMIC_ACQUIRE);
 	bool q_ok = false, rep_ok = false;
 
 	(void)bt;
