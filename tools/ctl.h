@@ -149,6 +149,14 @@ unsigned int hashopt_queue_count(const struct hashopt *h, const struct tunvnet_l
 /* Print the configuration (human) on f. */
 void hashopt_describe(const struct tunvnet_hash_cfg *cfg, FILE *f);
 
+/*
+ * verify --pcap FILE (cmd_verify_pcap.c): check a capture verify --save
+ * wrote. h holds the flags given (they must agree with the saved
+ * configuration), profile NULL means the saved one. Returns the exit status.
+ */
+int verify_pcap(const char *path, struct hashopt *h, const enum tunvnet_profile *profile,
+		bool json, unsigned long count, unsigned long min_packets);
+
 /* ---- devices (devutil.c) ---- */
 /*
  * Attach nq queues to an existing device by name, whatever its kind, with the
