@@ -65,6 +65,8 @@ bool wants_help(int argc, char **argv);
 /* ---- input parsing (util.c) ---- */
 /* Hex bytes, optionally "0x"-prefixed, with optional ':', '-', '.', ' ' between bytes. */
 int parse_hex(const char *s, uint8_t *buf, size_t cap, size_t *len);
+/* The same; on failure *bad (may be NULL) gets the offset of the character at fault. */
+int parse_hex_at(const char *s, uint8_t *buf, size_t cap, size_t *len, size_t *bad);
 /* HEX, @FILE (hex text or raw bytes), "random", or "default" (Microsoft key). */
 int parse_key(const char *arg, uint8_t key[TUNVNET_KEY_MAX], size_t *len, char *err, size_t errlen);
 /* EXIT_OK if a key_len-byte key covers every input of types, else usage_error. */
@@ -100,6 +102,7 @@ struct hashopt {
 	unsigned long queues;       /* --queues: queues to attach (0: not given) */
 	int vnet_hdr_sz;            /* --vnet-hdr-size (0: leave) */
 	enum tunvnet_backend backend; /* --backend (AUTO unless given) */
+	const char *qsrc;           /* who counts the queues, in messages (NULL: "the device has") */
 	uint16_t *table;
 	struct tunvnet_hash_cfg cfg;
 };
