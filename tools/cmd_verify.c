@@ -70,7 +70,7 @@ struct run {
 	unsigned int nq;
 	uint64_t *per_q;
 	bool json;
-	const char *name;
+	struct check_src src; /* device, backend in force, kernel: on every JSON line */
 	enum tunvnet_l2 l2;
 #ifdef HAVE_PCAP
 	pcap_t *pcap;
@@ -98,41 +98,26 @@ static void report_mismatch(struct run *r, unsigned int q, const struct tunvnet_
 			    const struct tunvnet_verdict *vd)
 {
 	struct tunvnet_flow flow;
-	char fs[128], kind[32];
+	bool parsed = tunvnet_packet_parse(p->buf, p->len, r->l2, &flow) == 0;
 
-	if (tunvnet_packet_parse(p->buf, p->len, r->l2, &flow) == 0) {
-		flow_string(&flow, fs, sizeof(fs));
-		flow_kind(&flow, kind, sizeof(kind));
-	} else {
-		snprintf(fs, sizeof(fs), "?");
-		snprintf(kind, sizeof(kind), "?");
-	}
 	if (r->json) {
 		struct json j;
 
-		json_begin(&j, stdout);
-		json_str(&j, "verdict", tunvnet_verdict_name(vd->code));
-		json_str(&j, "device", r->name);
-		json_uint(&j, "queue", q);
-		json_str(&j, "flow", fs);
-		json_str(&j, "kind", kind);
-		json_str(&j, "expected_report", tunvnet_report_name(vd->expected_report));
-		json_str(&j, "observed_report", tunvnet_report_name(vd->observed_report));
-		json_hex32(&j, "expected_hash", vd->expected_hash);
-		json_hex32(&j, "observed_hash", vd->observed_hash);
-		json_int(&j, "expected_queue", vd->expected_queue);
-		json_int(&j, "observed_queue", vd->observed_queue);
-		json_str(&j, "why", vd->why);
 		/* Known deviations get a line too (issue 9 item 15): which, by name. */
-		json_arr(&j, "deviations");
-		for (unsigned int b = 0; b < 32; b++)
-			if (vd->deviation & (1u << b))
-				json_str(&j, NULL, tunvnet_deviation_name(1u << b));
-		json_close(&j);
+		json_check_begin(&j, &r->src, (int)q, parsed ? &flow : NULL, vd);
 		json_end(&j);
 		if (vd->code != TUNVNET_VERDICT_MISMATCH)
 			return; /* excused: not a mismatch to save */
 	} else {
+		char fs[128], kind[32];
+
+		if (parsed) {
+			flow_string(&flow, fs, sizeof(fs));
+			flow_kind(&flow, kind, sizeof(kind));
+		} else {
+			snprintf(fs, sizeof(fs), "?");
+			snprintf(kind, sizeof(kind), "?");
+		}
 		if (out_is_tty())
 			fputs("\r\033[K", stderr);
 		printf("%sMISMATCH%s q%u %s %s: expected %s 0x%08x q%d, observed %s 0x%08x q%d: %s\n",
@@ -333,7 +318,8 @@ int cmd_verify(int argc, char **argv)
 						 TUNVNET_L2_IP_PI : TUNVNET_L2_IP)
 					       : TUNVNET_L2_ETH;
 	r.l2 = vo.l2;
-	r.name = link.name;
+	r.src.device = link.name;
+	r.src.kernel = kernel_release();
 	vo.known_deviations = TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE |
 			      TUNVNET_DEVIATION_SHORT_KEY_IPV6 | TUNVNET_DEVIATION_VLAN_AF_PACKET;
 	rc = tunvnet_verifier_new(&vo, &r.v);
@@ -439,6 +425,7 @@ int cmd_verify(int argc, char **argv)
 		pfd[q].fd = tunvnet_dev_queue_fd(r.dev, q);
 		pfd[q].events = POLLIN;
 	}
+	r.src.backend = tunvnet_backend_name(vo.backend); /* the one checked against */
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (!r.json) {
@@ -512,14 +499,7 @@ int cmd_verify(int argc, char **argv)
 	if (r.json) {
 		struct json j;
 
-		json_begin(&j, stdout);
-		json_bool(&j, "summary", true);
-		json_str(&j, "device", link.name);
-		json_uint(&j, "packets", s.packets);
-		json_uint(&j, "matches", s.matches);
-		json_uint(&j, "known_deviations", s.known_deviations);
-		json_uint(&j, "mismatches", s.mismatches);
-		json_uint(&j, "unchecked", s.unchecked);
+		json_summary_begin(&j, "verify", &r.src, &s);
 		json_uint(&j, "discarded_before_start", drained);
 		if (h.cfg.flags & TUNVNET_HASH_RSS) {
 			char key[KEY_STRING_MAX];

@@ -90,6 +90,8 @@ const char *flow_kind(const struct tunvnet_flow *flow, char *buf, size_t len);
 void addr_string(const struct tunvnet_flow *flow, const uint8_t *addr, char *out, size_t len);
 /* Seconds on the monotonic clock, for deadlines and durations. */
 double now(void);
+/* This machine's kernel release (uname -r), "?" if unknown. */
+const char *kernel_release(void);
 
 /* ---- the hash configuration flags shared by set and verify (hashopt.c) ---- */
 struct hashopt {
@@ -211,5 +213,35 @@ void json_hex32(struct json *j, const char *key, uint32_t v); /* "0x%08x" */
 void json_double(struct json *j, const char *key, double v);
 void json_null(struct json *j, const char *key);
 void json_flow(struct json *j, const char *key, const struct tunvnet_flow *flow);
+
+/*
+ * The objects verify and demo (and any command checking packets) print,
+ * written by one function each so their keys cannot drift apart; the schema
+ * is tunvnet-ctl(1)'s JSON OUTPUT. Where the frames came from, the same on
+ * every line of a run: device (NULL: none, written null), backend name (NULL:
+ * "none"), kernel (uname release of the machine the frames came from).
+ */
+struct check_src {
+	const char *device, *backend, *kernel;
+};
+/*
+ * Begin one per-packet check object on stdout: verdict, device, backend,
+ * kernel, queue, expected_queue, flow (object; NULL: the frame did not parse,
+ * written null), kind, report + report_name, expected_report +
+ * expected_report_name, hash, expected_hash, why (not for a match),
+ * deviations. Unprefixed values are what the packet carried (vd->observed_*,
+ * queue: the one it was read from, -1 not received), expected_* the
+ * reference's prediction. Add command-specific keys, then json_end.
+ */
+void json_check_begin(struct json *j, const struct check_src *src, int queue,
+		      const struct tunvnet_flow *flow, const struct tunvnet_verdict *vd);
+/*
+ * Begin a summary object on stdout: "summary": cmd (the command's name),
+ * device, backend, kernel, then the counters packets, matches,
+ * known_deviations, mismatches, unchecked from s. Add command-specific
+ * keys, then json_end.
+ */
+void json_summary_begin(struct json *j, const char *cmd, const struct check_src *src,
+			const struct tunvnet_verify_stats *s);
 
 #endif /* TUNVNET_CTL_H */

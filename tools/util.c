@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <sys/utsname.h>
 #include <time.h>
 
 #include "ctl.h"
@@ -267,4 +268,17 @@ void flow_string(const struct tunvnet_flow *flow, char *out, size_t len)
 			 flow->src_port, d, flow->dst_port);
 	else
 		snprintf(out, len, "%s -> %s", s, d);
+}
+
+const char *kernel_release(void)
+{
+	static struct utsname u;
+	static bool done;
+
+	if (!done) {
+		if (uname(&u))
+			snprintf(u.release, sizeof(u.release), "?");
+		done = true;
+	}
+	return u.release;
 }
