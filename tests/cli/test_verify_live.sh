@@ -146,6 +146,7 @@ if ! have_feature; then
 			"$CTL" demo --json --kernel /nonexistent/bzImage >"$W/demo.out" 2>"$W/demo.err" ||
 				fail "demo --json failed: $(cat "$W/demo.err")"
 			vcheck samekeys "$W/demo.out" "$W/ebm.out"
+			vcheck mankeys "$TUNVNET_SOURCE_ROOT/doc/tunvnet-ctl.1" "$W/ebm.out"
 		fi
 	fi
 	expect 0 clear $T
@@ -214,6 +215,7 @@ if start_verify $T mis --no-apply --report --rss --types 0x3f --key $K2 --table 
 	# same keys (demo adds received and mode).
 	"$CTL" demo --json >"$W/demo.out" 2>"$W/demo.err" || fail "demo --json failed: $(cat "$W/demo.err")"
 	vcheck samekeys "$W/demo.out" "$W/mis.out"
+	vcheck mankeys "$TUNVNET_SOURCE_ROOT/doc/tunvnet-ctl.1" "$W/mis.out"
 fi
 # The same in human form: one MISMATCH line per frame, status on stderr.
 if start_verify $T mtx --no-apply --report --rss --types 0x3f --key $K2 --table round-robin:4 --count $N; then

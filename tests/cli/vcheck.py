@@ -15,6 +15,9 @@
       received and mode aside; why only where the verdict is not a match),
       the same value types, and flows of one kind the same flow keys; the
       two summaries share the same common keys
+  vcheck.py mankeys MAN JSONL
+      tunvnet-ctl(1)'s JSON OUTPUT lists exactly the keys of JSONL's first
+      check line, in their order, and names every key of its summary line
   vcheck.py pcap PCAP JSONL
       PCAP is a valid little- or big-endian pcap (Ethernet) holding exactly
       the frames of JSONL's mismatch lines (same source addresses, same count)
@@ -259,6 +262,39 @@ def samekeys(demo_path, verify_path):
         bad("demo summary %s and verify summary %s differ" % (a, b))
 
 
+def man_section(text, start, end):
+    """The roff between the .SS/.SH lines start and end."""
+    a = text.index(start)
+    return text[a:text.index(end, a)]
+
+
+def mankeys(man, jsonl):
+    with open(man) as f:
+        text = f.read()
+    objs = load(jsonl)
+    checks = [o for o in objs if "verdict" in o]
+    sums = [o for o in objs if "summary" in o]
+    if not checks or not sums:
+        bad("%s: need a check line and a summary" % jsonl)
+        return
+    # Each key of a check object is a tagged paragraph: .TP then .B key.
+    sec = man_section(text, ".SS Check objects", ".SS Summary objects").splitlines()
+    listed = [sec[i + 1][3:].strip() for i in range(len(sec) - 1)
+              if sec[i] == ".TP" and sec[i + 1].startswith(".B ")]
+    if "why" not in checks[0]:  # a match has none
+        listed = [k for k in listed if k != "why"]
+    if checks[0].get("mode") is None:  # not demo: none of demo's own keys
+        listed = [k for k in listed if k not in DEMO_EXTRA]
+    if listed != list(checks[0]):
+        bad("tunvnet-ctl(1) lists the check keys %s, the tool prints %s" %
+            (listed, list(checks[0])))
+    sec = man_section(text, ".SS Summary objects", ".SS Errors")
+    words = set(re.findall(r"^\.B[R]? ([a-z_]+)", sec, re.M))
+    missing = [k for k in sums[-1] if k not in words]
+    if missing:
+        bad("tunvnet-ctl(1) does not name the summary keys %s" % missing)
+
+
 def pcap(path, jsonl):
     with open(path, "rb") as f:
         data = f.read()
@@ -311,6 +347,8 @@ def main():
     elif cmd == "demo":
         a = sys.argv[2:]
         demo(a[0], a[1], a[2], int(a[3]))
+    elif cmd == "mankeys":
+        mankeys(sys.argv[2], sys.argv[3])
     elif cmd == "samekeys":
         samekeys(sys.argv[2], sys.argv[3])
     elif cmd == "pcap":
