@@ -5,7 +5,6 @@
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/utsname.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -48,6 +47,11 @@ static const char help[] =
 	"rss=on; types tcpv4/udpv4 hash what ethtool's 'rx-flow-hash tcp4 sdfn'\n"
 	"does, ipv4 what 'sd' does; --table round-robin:N is 'ethtool -X DEV equal N';\n"
 	"keys print as 'ethtool -x' prints them.\n"
+	"Defaults differ from 'hash' (all nine types, profile spec) for one reason:\n"
+	"verify checks what a device can do, the six types the kernel series\n"
+	"supports. What verify expects, 'hash' gives (add --queues N for the queue):\n"
+	"  hash --types 0x3f --profile linux     on the kernel backend\n"
+	"  hash --types 0x3f --profile ebpf      on the ebpf and user backends\n"
 	"The backend (--backend, default auto) decides what is checked: kernel (the\n"
 	"series, refused on a kernel without it) every report and queue, profile\n"
 	"linux; ebpf (auto's choice for RSS on a stock kernel's tun/tap) the queue\n"
@@ -77,7 +81,7 @@ struct run {
 	unsigned int nq;
 	uint64_t *per_q;
 	bool json;
-	const char *name;
+	struct check_src src; /* device, backend in force, kernel: on every JSON line */
 	enum tunvnet_l2 l2;
 #ifdef HAVE_PCAP
 	pcap_t *pcap;
@@ -85,70 +89,73 @@ struct run {
 #endif
 };
 
-static void status_line(const struct run *r, bool final)
+void verify_print_status(const struct tunvnet_verify_stats *s, const uint64_t *per_q,
+			 unsigned int nq, bool final)
 {
-	struct tunvnet_verify_stats s = TUNVNET_VERIFY_STATS_INIT;
 	unsigned int q;
 
-	tunvnet_verifier_stats(r->v, &s);
 	fprintf(stderr, "%s%spackets %llu  verified %llu  known %llu  %smismatches %llu%s  "
-		"unchecked %llu  queues", out_is_tty() ? "\r" : "", col(C_BOLD), (unsigned long long)s.packets,
-		(unsigned long long)s.matches, (unsigned long long)s.known_deviations,
-		s.mismatches ? col(C_RED) : "", (unsigned long long)s.mismatches, col_end(),
-		(unsigned long long)s.unchecked);
-	for (q = 0; q < r->nq; q++)
-		fprintf(stderr, " %u:%llu", q, (unsigned long long)r->per_q[q]);
+		"unchecked %llu  queues", out_is_tty() ? "\r" : "", col(C_BOLD), (unsigned long long)s->packets,
+		(unsigned long long)s->matches, (unsigned long long)s->known_deviations,
+		s->mismatches ? col(C_RED) : "", (unsigned long long)s->mismatches, col_end(),
+		(unsigned long long)s->unchecked);
+	for (q = 0; q < nq; q++)
+		fprintf(stderr, " %u:%llu", q, (unsigned long long)per_q[q]);
 	fputs(final ? "\n" : "   ", stderr);
 }
 
-static void report_mismatch(struct run *r, unsigned int q, const struct tunvnet_pkt *p,
-			    const struct tunvnet_verdict *vd)
+static void status_line(const struct run *r, bool final)
+{
+	struct tunvnet_verify_stats s = TUNVNET_VERIFY_STATS_INIT;
+
+	tunvnet_verifier_stats(r->v, &s);
+	verify_print_status(&s, r->per_q, r->nq, final);
+}
+
+void verify_print_check(const struct check_src *src, bool json, unsigned int q, const void *frame,
+			size_t len, enum tunvnet_l2 l2, const struct tunvnet_verdict *vd,
+			long long record)
 {
 	struct tunvnet_flow flow;
-	char fs[128], kind[32];
+	bool parsed = tunvnet_packet_parse(frame, len, l2, &flow) == 0;
 
-	if (tunvnet_packet_parse(p->buf, p->len, r->l2, &flow) == 0) {
-		flow_string(&flow, fs, sizeof(fs));
-		flow_kind(&flow, kind, sizeof(kind));
-	} else {
-		snprintf(fs, sizeof(fs), "?");
-		snprintf(kind, sizeof(kind), "?");
-	}
-	if (r->json) {
+	if (json) {
 		struct json j;
 
-		json_begin(&j, stdout);
-		json_str(&j, "verdict", tunvnet_verdict_name(vd->code));
-		json_str(&j, "device", r->name);
-		json_uint(&j, "queue", q);
-		json_str(&j, "flow", fs);
-		json_str(&j, "kind", kind);
-		json_str(&j, "expected_report", tunvnet_report_name(vd->expected_report));
-		json_str(&j, "observed_report", tunvnet_report_name(vd->observed_report));
-		json_hex32(&j, "expected_hash", vd->expected_hash);
-		json_hex32(&j, "observed_hash", vd->observed_hash);
-		json_int(&j, "expected_queue", vd->expected_queue);
-		json_int(&j, "observed_queue", vd->observed_queue);
-		json_str(&j, "why", vd->why);
 		/* Known deviations get a line too (issue 9 item 15): which, by name. */
-		json_arr(&j, "deviations");
-		for (unsigned int b = 0; b < 32; b++)
-			if (vd->deviation & (1u << b))
-				json_str(&j, NULL, tunvnet_deviation_name(1u << b));
-		json_close(&j);
+		json_check_begin(&j, src, (int)q, parsed ? &flow : NULL, vd);
+		if (record >= 0)
+			json_int(&j, "record", record);
 		json_end(&j);
-		if (vd->code != TUNVNET_VERDICT_MISMATCH)
-			return; /* excused: not a mismatch to save */
 	} else {
+		char fs[128], kind[32], rec[32] = "";
+
+		if (parsed) {
+			flow_string(&flow, fs, sizeof(fs));
+			flow_kind(&flow, kind, sizeof(kind));
+		} else {
+			snprintf(fs, sizeof(fs), "?");
+			snprintf(kind, sizeof(kind), "?");
+		}
+		if (record >= 0)
+			snprintf(rec, sizeof(rec), " record %lld", record);
 		if (out_is_tty())
 			fputs("\r\033[K", stderr);
-		printf("%sMISMATCH%s q%u %s %s: expected %s 0x%08x q%d, observed %s 0x%08x q%d: %s\n",
-		       col(C_RED), col_end(), q, kind, fs, tunvnet_report_name(vd->expected_report),
+		printf("%sMISMATCH%s%s q%u %s %s: expected %s 0x%08x q%d, observed %s 0x%08x q%d: %s\n",
+		       col(C_RED), col_end(), rec, q, kind, fs, tunvnet_report_name(vd->expected_report),
 		       vd->expected_hash, vd->expected_queue,
 		       tunvnet_report_name(vd->observed_report), vd->observed_hash,
 		       vd->observed_queue, vd->why);
 		fflush(stdout);
 	}
+}
+
+static void report_mismatch(struct run *r, unsigned int q, const struct tunvnet_pkt *p,
+			    const struct tunvnet_verdict *vd)
+{
+	verify_print_check(&r->src, r->json, q, p->buf, p->len, r->l2, vd, -1);
+	if (vd->code != TUNVNET_VERDICT_MISMATCH)
+		return; /* excused: not a mismatch to save */
 #ifdef HAVE_PCAP
 	if (r->dumper) {
 		struct pcap_pkthdr ph = { .caplen = (bpf_u_int32)p->len, .len = (bpf_u_int32)p->len };
@@ -177,12 +184,10 @@ static void verify_backend(struct tunvnet_verify_opts *vo, enum tunvnet_backend 
 static int save_config(FILE *f, const struct tunvnet_verify_opts *vo, const struct tunvnet_link *link)
 {
 	struct cap_config c = { 0 };
-	struct utsname u;
 	int rc;
 
 	snprintf(c.name, sizeof(c.name), "%s", link->name);
-	if (uname(&u) == 0)
-		snprintf(c.kernel, sizeof(c.kernel), "%s", u.release);
+	snprintf(c.kernel, sizeof(c.kernel), "%s", kernel_release());
 	c.kind = vo->kind;
 	c.l2 = vo->l2;
 	c.backend = vo->backend;
@@ -398,7 +403,8 @@ int cmd_verify(int argc, char **argv)
 						 TUNVNET_L2_IP_PI : TUNVNET_L2_IP)
 					       : TUNVNET_L2_ETH;
 	r.l2 = vo.l2;
-	r.name = link.name;
+	r.src.device = link.name;
+	r.src.kernel = kernel_release();
 	vo.known_deviations = TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE |
 			      TUNVNET_DEVIATION_SHORT_KEY_IPV6 | TUNVNET_DEVIATION_VLAN_AF_PACKET;
 	rc = tunvnet_verifier_new(&vo, &r.v);
@@ -518,6 +524,7 @@ int cmd_verify(int argc, char **argv)
 		pfd[q].fd = tunvnet_dev_queue_fd(r.dev, q);
 		pfd[q].events = POLLIN;
 	}
+	r.src.backend = tunvnet_backend_name(vo.backend); /* the one checked against */
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (!r.json) {
@@ -608,14 +615,7 @@ int cmd_verify(int argc, char **argv)
 	if (r.json) {
 		struct json j;
 
-		json_begin(&j, stdout);
-		json_bool(&j, "summary", true);
-		json_str(&j, "device", link.name);
-		json_uint(&j, "packets", s.packets);
-		json_uint(&j, "matches", s.matches);
-		json_uint(&j, "known_deviations", s.known_deviations);
-		json_uint(&j, "mismatches", s.mismatches);
-		json_uint(&j, "unchecked", s.unchecked);
+		json_summary_begin(&j, "verify", &r.src, &s);
 		json_uint(&j, "discarded_before_start", drained);
 		if (h.cfg.flags & TUNVNET_HASH_RSS) {
 			char key[KEY_STRING_MAX];

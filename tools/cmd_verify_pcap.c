@@ -20,6 +20,7 @@ struct offline {
 	bool have_conf, json;
 	struct tunvnet_verifier *v;
 	uint64_t *per_q;
+	struct check_src src; /* the saved device, backend and kernel */
 };
 
 /* A flag given with --pcap describes the saved configuration: it must agree. */
@@ -113,52 +114,6 @@ static int bad_file(const struct offline *o, const char *msg)
 	return ctl_fail("verify", EXIT_USAGE, NULL, "%s: %s", esc(o->path), msg);
 }
 
-static void print_check(const struct offline *o, uint64_t index, const struct cap_frame *fr,
-			const struct tunvnet_verdict *vd)
-{
-	struct tunvnet_flow flow;
-	char fs[128], kind[32];
-
-	if (tunvnet_packet_parse(fr->frame, fr->len, fr->l2, &flow) == 0) {
-		flow_string(&flow, fs, sizeof(fs));
-		flow_kind(&flow, kind, sizeof(kind));
-	} else {
-		snprintf(fs, sizeof(fs), "?");
-		snprintf(kind, sizeof(kind), "?");
-	}
-	if (o->json) {
-		struct json j;
-
-		json_begin(&j, stdout);
-		json_str(&j, "verdict", tunvnet_verdict_name(vd->code));
-		json_str(&j, "device", o->conf.name);
-		json_uint(&j, "queue", fr->queue);
-		json_str(&j, "flow", fs);
-		json_str(&j, "kind", kind);
-		json_str(&j, "expected_report", tunvnet_report_name(vd->expected_report));
-		json_str(&j, "observed_report", tunvnet_report_name(vd->observed_report));
-		json_hex32(&j, "expected_hash", vd->expected_hash);
-		json_hex32(&j, "observed_hash", vd->observed_hash);
-		json_int(&j, "expected_queue", vd->expected_queue);
-		json_int(&j, "observed_queue", vd->observed_queue);
-		json_str(&j, "why", vd->why);
-		json_arr(&j, "deviations");
-		for (unsigned int b = 0; b < 32; b++)
-			if (vd->deviation & (1u << b))
-				json_str(&j, NULL, tunvnet_deviation_name(1u << b));
-		json_close(&j);
-		json_uint(&j, "record", index);
-		json_end(&j);
-	} else {
-		printf("%sMISMATCH%s record %llu q%u %s %s: expected %s 0x%08x q%d, observed %s "
-		       "0x%08x q%d: %s\n", col(C_RED), col_end(), (unsigned long long)index,
-		       fr->queue, kind, fs, tunvnet_report_name(vd->expected_report),
-		       vd->expected_hash, vd->expected_queue,
-		       tunvnet_report_name(vd->observed_report), vd->observed_hash,
-		       vd->observed_queue, vd->why);
-	}
-}
-
 /* The configuration is known: the verifier the live run had. */
 static int start(struct offline *o, struct tunvnet_verify_opts *vo, const enum tunvnet_profile *profile)
 {
@@ -174,6 +129,10 @@ static int start(struct offline *o, struct tunvnet_verify_opts *vo, const enum t
 	rc = tunvnet_verifier_new(vo, &o->v);
 	if (rc)
 		return lib_error("verify", "cannot set up the verifier", rc, true);
+	/* A capture without a configuration record names no device or kernel. */
+	o->src.device = o->have_conf ? o->conf.name : NULL;
+	o->src.backend = tunvnet_backend_name(o->conf.backend);
+	o->src.kernel = o->have_conf ? o->conf.kernel : NULL;
 	o->per_q = calloc(o->conf.num_queues, sizeof(*o->per_q));
 	if (!o->per_q)
 		return sys_error("verify", "cannot allocate", ENOMEM);
@@ -250,7 +209,8 @@ int verify_pcap(const char *path, struct hashopt *h, const enum tunvnet_profile 
 		if (tunvnet_verify_packet(o.v, fr.queue, &fr.hdr, fr.frame, fr.len, &vd) == 0 &&
 		    (vd.code == TUNVNET_VERDICT_MISMATCH ||
 		     (json && vd.code == TUNVNET_VERDICT_KNOWN_DEVIATION)))
-			print_check(&o, index, &fr, &vd);
+			verify_print_check(&o.src, json, fr.queue, fr.frame, fr.len, fr.l2, &vd,
+					   (long long)index);
 		tunvnet_verifier_stats(o.v, &s);
 		if (count && s.packets >= count)
 			break;
@@ -260,15 +220,8 @@ int verify_pcap(const char *path, struct hashopt *h, const enum tunvnet_profile 
 	if (json) {
 		struct json j;
 
-		json_begin(&j, stdout);
-		json_bool(&j, "summary", true);
-		json_str(&j, "device", o.v ? o.conf.name : "?");
+		json_summary_begin(&j, "verify", &o.src, &s);
 		json_str(&j, "capture", path);
-		json_uint(&j, "packets", s.packets);
-		json_uint(&j, "matches", s.matches);
-		json_uint(&j, "known_deviations", s.known_deviations);
-		json_uint(&j, "mismatches", s.mismatches);
-		json_uint(&j, "unchecked", s.unchecked);
 		json_uint(&j, "records", o.rd.index);
 		if (o.v && (o.conf.cfg.flags & TUNVNET_HASH_RSS)) {
 			char key[KEY_STRING_MAX];
@@ -282,14 +235,7 @@ int verify_pcap(const char *path, struct hashopt *h, const enum tunvnet_profile 
 		json_close(&j);
 		json_end(&j);
 	} else {
-		fprintf(stderr, "%spackets %llu  verified %llu  known %llu  %smismatches %llu%s  "
-			"unchecked %llu  queues", col(C_BOLD), (unsigned long long)s.packets,
-			(unsigned long long)s.matches, (unsigned long long)s.known_deviations,
-			s.mismatches ? col(C_RED) : "", (unsigned long long)s.mismatches, col_end(),
-			(unsigned long long)s.unchecked);
-		for (q = 0; o.v && q < o.conf.num_queues; q++)
-			fprintf(stderr, " %u:%llu", q, (unsigned long long)o.per_q[q]);
-		fputc('\n', stderr);
+		verify_print_status(&s, o.per_q, o.v ? o.conf.num_queues : 0, true);
 	}
 	rc = s.mismatches ? EXIT_CHECK : EXIT_OK;
 	if (count && s.packets < count)

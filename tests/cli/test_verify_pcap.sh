@@ -13,6 +13,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 D=$(mktemp -d)
 trap 'rm -rf "$D" "$OUT" "$ERR"' EXIT
 python3 -S "$HERE/mkcapture.py" "$D" || { fail "mkcapture.py failed"; done_tests; }
+vcheck() { python3 -S "$HERE/vcheck.py" "$@" || fail "vcheck.py $*"; }
 MSKEY=6d:5a:56:da:25:5b:0e:c2:41:67:25:3d:43:a3:8f:b0:d0:ca:2b:cb:ae:7b:30:b4:77:cb:2d:a3:80:30:f2:0c:6a:42:b7:3b:be:ac:01:fa
 STATUS="packets 9  verified 9  known 0  mismatches 0  unchecked 0  queues 0:2 1:1 2:4 3:2"
 
@@ -22,7 +23,8 @@ out_empty
 err_has "checking capture $D/good.pcap (tap tvcap0, backend ebpf, 4 queue(s), kernel 6.1.0-hand), profile ebpf: report on, rss on"
 err_has "$STATUS"
 expect 0 verify --pcap "$D/good.pcap" --json
-out_is "{\"summary\":true,\"device\":\"tvcap0\",\"capture\":\"$D/good.pcap\",\"packets\":9,\"matches\":9,\"known_deviations\":0,\"mismatches\":0,\"unchecked\":0,\"records\":10,\"key\":\"$MSKEY\",\"per_queue\":[2,1,4,2]}"
+out_is "{\"summary\":\"verify\",\"device\":\"tvcap0\",\"backend\":\"ebpf\",\"kernel\":\"6.1.0-hand\",\"packets\":9,\"matches\":9,\"known_deviations\":0,\"mismatches\":0,\"unchecked\":0,\"capture\":\"$D/good.pcap\",\"records\":10,\"key\":\"$MSKEY\",\"per_queue\":[2,1,4,2]}"
+vcheck summary "$OUT" 9 0 4 4
 # The pcap headers in the other byte order; standard input.
 expect 0 verify --pcap "$D/swapped.pcap"
 err_has "$STATUS"
@@ -45,8 +47,11 @@ out_is "MISMATCH record 4 q3 tcp/ipv4 38.27.205.30:48228 -> 209.142.163.6:2217: 
 err_has "packets 9  verified 8  known 0  mismatches 1"
 expect 1 verify --pcap "$D/flip.pcap" --json
 [ "$(wc -l <"$OUT")" -eq 2 ] || fail "want a mismatch line and a summary: $(cat "$OUT")"
-sed -n 1p "$OUT" | grep -q '^{"verdict":"mismatch","device":"tvcap0","queue":3,.*"expected_hash":"0xafc7327f","observed_hash":"0xafc7327e",.*"record":4}$' ||
+sed -n 1p "$OUT" | grep -q '^{"verdict":"mismatch","device":"tvcap0","backend":"ebpf","kernel":"6.1.0-hand","queue":3,"expected_queue":3,"flow":{"ethertype":2048,"src":"38.27.205.30","dst":"209.142.163.6","proto":6,"src_port":48228,"dst_port":2217,.*"report":2,"report_name":"tcpv4","expected_report":2,"expected_report_name":"tcpv4","hash":"0xafc7327e","expected_hash":"0xafc7327f",.*"record":4}$' ||
 	fail "mismatch line: $(sed -n 1p "$OUT")"
+vcheck summary "$OUT" 9 1 4 4
+# The keys are the ones tunvnet-ctl(1) lists, record included.
+vcheck mankeys "${TUNVNET_SOURCE_ROOT:?set by meson}/doc/tunvnet-ctl.1" "$OUT"
 # Record 2 (199.92.111.2:14230 -> 65.69.140.83:4739, 0xc626b0ea & 3 = queue 2) saved as read on queue 1.
 expect 1 verify --pcap "$D/wrongq.pcap"
 out_has "MISMATCH record 2 q1 tcp/ipv4 199.92.111.2:14230 -> 65.69.140.83:4739: expected tcpv4 0xc626b0ea q2, observed tcpv4 0xc626b0ea q1"
@@ -84,6 +89,9 @@ expect 0 verify --pcap "$D/noconf.pcap" --queues 4 --table round-robin:4
 err_has "$STATUS"
 expect 1 verify --pcap "$D/noconf.pcap" --queues 4 --table 3,2,1,0
 err_has "mismatches 8"
+expect 1 verify --pcap "$D/noconf.pcap" --queues 4 --table 3,2,1,0 --json
+tail -n 1 "$OUT" | grep -q '^{"summary":"verify","device":null,"backend":"ebpf","kernel":"?",' ||
+	fail "no-configuration summary: $(tail -n 1 "$OUT")"
 
 # Hostile files: exit 2, the record and byte named, under --json a JSON error.
 bad() {

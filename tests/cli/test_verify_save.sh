@@ -53,10 +53,11 @@ echo "live: $live"
 # The same counts offline, from the file alone.
 expect 0 verify --pcap "$W/run.pcap" --json
 off=$(tail -n 1 "$OUT")
+python3 -S "$HERE/vcheck.py" summary "$OUT" $N 0 4 2 || fail "vcheck.py summary (offline)"
 echo "offline: $off"
 field() { printf '%s' "$1" | sed -n "s/.*\"$2\":\([^,}]*\).*/\1/p"; }
 arr() { printf '%s' "$1" | sed -n "s/.*\"$2\":\(\[[^]]*\]\).*/\1/p"; }
-for k in packets matches known_deviations mismatches unchecked key; do
+for k in device backend kernel packets matches known_deviations mismatches unchecked key; do
 	[ "$(field "$live" $k)" = "$(field "$off" $k)" ] ||
 		fail "$k: live $(field "$live" $k), offline $(field "$off" $k)"
 done
