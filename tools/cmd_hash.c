@@ -292,6 +292,8 @@ static int hash_pcap(const struct hash_ctx *h, const char *path)
 			print_one(h, &w, &flow, &cls, len);
 		}
 		index++;
+		if (ferror(stdout))
+			break; /* the reader went away: main says so */
 	}
 	if (rc == -1) {
 		rc = ctl_fail("hash", EXIT_USAGE, NULL, "capture '%s' is damaged after %ld packets: "
@@ -459,7 +461,9 @@ static int hash_stdin(const struct hash_ctx *h, enum tunvnet_l2 l2)
 		if (stdin_frame(h, &w, l2, s, n, col0, over, pkt))
 			bad++;
 		w.index++;
-		fflush(stdout);
+		/* A reader that went away (EPIPE): stop reading, the caller says why. */
+		if (fflush(stdout) != 0 || ferror(stdout))
+			break;
 	}
 	err = errno;
 	free(buf);

@@ -123,6 +123,13 @@ run hash --stdin --json <"$DIR/random"
 [ "$rc" -eq 2 ] || [ "$rc" -eq 0 ] || fail "random input: exit $rc, want 0 or 2"
 json_lines
 
+# A reader that goes away stops an endless input (else this hangs to the
+# test's timeout): exit 1, "cannot write the output".
+yes "$TCP4" | { "$CTL" hash --stdin --json 2>"$DIR/err"; echo $? >"$DIR/rc"; } | head -n 1 >"$DIR/first"
+grep -qF '"hash":"0x51ccc178"' "$DIR/first" || fail "endless input: no first line"
+[ "$(cat "$DIR/rc")" = 1 ] || fail "endless input, reader gone: exit $(cat "$DIR/rc"), want 1"
+grep -qF "cannot write the output" "$DIR/err" || fail "endless input: $(cat "$DIR/err")"
+
 # One input only.
 expect 2 hash --stdin "$TCP4" </dev/null
 err_has "--stdin takes no PACKET_HEX"
