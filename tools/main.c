@@ -13,7 +13,7 @@ const char *ctl_prog = "tunvnet-ctl";
 
 static const struct ctl_cmd cmds[] = {
 	{ "toeplitz", cmd_toeplitz, "Toeplitz hash of raw input bytes" },
-	{ "hash", cmd_hash, "classify and hash a packet (or every packet of a pcap)" },
+	{ "hash", cmd_hash, "classify and hash packets (hex, pcap, stdin), give the RSS queue" },
 	{ "caps", cmd_caps, "what the running kernel supports" },
 	{ "list", cmd_list, "list tun, tap, macvtap and ipvtap links" },
 	{ "show", cmd_show, "show one link" },
