@@ -21,7 +21,7 @@ static const struct ctl_cmd cmds[] = {
 	{ "delete", cmd_delete, "delete a link" },
 	{ "set", cmd_set, "apply a hash report / RSS configuration to a device" },
 	{ "clear", cmd_clear, "switch hash report and RSS off on a device" },
-	{ "verify", cmd_verify, "check every reported hash of live traffic" },
+	{ "verify", cmd_verify, "check every reported hash of live traffic (or a saved capture)" },
 	{ "demo", cmd_demo, "show the feature end to end (or offline)" },
 };
 
