@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* tunvnet-ctl: the subcommand table, dispatch and the shared error reporting. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -164,6 +165,17 @@ bool wants_help(int argc, char **argv)
 }
 
 /*
+ * stdio keeps no errno for a failed write: a pipe or socket whose reader
+ * went away says so to poll(), so that case is named rather than called EIO.
+ */
+static bool lost_reader(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
+/*
  * Output that did not reach its reader is a failure: a full disk, a closed
  * pipe, a closed stdout. stdio keeps the first error in ferror(); the last
  * buffer is only written by fflush/fclose, so both are checked too.
@@ -173,7 +185,7 @@ static int finish_output(const char *cmd, int rc)
 	int err = 0;
 
 	if (ferror(stdout))
-		err = EIO;
+		err = lost_reader() ? EPIPE : EIO;
 	if (fflush(stdout) != 0)
 		err = errno ? errno : EIO;
 	if (fclose(stdout) != 0 && !err)

@@ -164,8 +164,11 @@ int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned lon
 
 int opt_queues(const char *cmd, const char *arg, unsigned long *queues)
 {
-	if (parse_uint(arg, 1, 4096, queues))
-		return usage_error(cmd, "--queues wants 1..4096, not '%s'", arg);
+	/* tun and macvtap attach at most 256 queues (MAX_TAP_QUEUES), and so
+	 * does a handle: a larger count would fail half way through. */
+	if (parse_uint(arg, 1, 256, queues))
+		return usage_error(cmd, "--queues wants 1..256 (the most a tun or macvtap device "
+				   "takes), not '%s'", arg);
 	return EXIT_OK;
 }
 
