@@ -44,129 +44,6 @@ int tv_ioctl_err(const char *name, const char *what, int e)
 }
 
 
-/* ---- the snapshot protocol (device.h) ---- */
-
-const struct tv_io *tv_io_get(struct tunvnet_dev *d, unsigned int q, int slot)
-{
-	struct tv_io *s, **haz = &d->q[q].hazard[slot];
-
-	/* Announce, then check it is still current: the control thread frees a
-	 * replaced snapshot only after it no longer sees it announced. */
-	for (;;) {
-		s = __atomic_load_n(&d->io, __ATOMIC_ACQUIRE);
-		__atomic_store_n(haz, s, __ATOMIC_SEQ_CST);
-		if (__atomic_load_n(&d->io, __ATOMIC_SEQ_CST) == s)
-			return s;
-	}
-}
-
-static void fill_unref(struct tv_fill *f)
-{
-	if (f && --f->refs == 0)
-		f->release(f);
-}
-
-static void io_free(struct tv_io *s)
-{
-	if (!s)
-		return;
-	fill_unref(s->fill);
-	free(s);
-}
-
-static bool io_held(struct tunvnet_dev *d, const struct tv_io *s)
-{
-	unsigned int q, n = tv_dev_nq(d);
-
-	for (q = 0; q < n; q++)
-		if (__atomic_load_n(&d->q[q].hazard[TV_HAZ_RX], __ATOMIC_SEQ_CST) == s ||
-		    __atomic_load_n(&d->q[q].hazard[TV_HAZ_TX], __ATOMIC_SEQ_CST) == s)
-			return true;
-	return false;
-}
-
-/* Swap in s; keep the old one until no reader holds it; free what none holds. */
-static void io_publish(struct tunvnet_dev *d, struct tv_io *s)
-{
-	struct tv_io *old = __atomic_exchange_n(&d->io, s, __ATOMIC_SEQ_CST), **pp;
-
-	if (old) {
-		old->next_retired = d->retired;
-		d->retired = old;
-	}
-	for (pp = &d->retired; *pp;) {
-		struct tv_io *r = *pp;
-
-		if (io_held(d, r)) {
-			pp = &r->next_retired;
-		} else {
-			*pp = r->next_retired;
-			io_free(r);
-		}
-	}
-}
-
-static struct tv_io *io_clone(const struct tunvnet_dev *d)
-{
-	const struct tv_io *cur = tv_dev_io(d);
-	struct tv_io *s = calloc(1, sizeof(*s));
-
-	if (s && cur) {
-		s->hdr_sz = cur->hdr_sz;
-		s->endian = cur->endian;
-		s->pi = cur->pi;
-	}
-	return s;
-}
-
-int tv_dev_publish_layout(struct tunvnet_dev *d, int hdr_sz, enum tunvnet_endian e, bool pi)
-{
-	const struct tv_io *cur = tv_dev_io(d);
-	struct tv_io *s;
-
-	if (cur && cur->hdr_sz == hdr_sz && cur->endian == e && cur->pi == pi)
-		return 0;
-	s = io_clone(d);
-	if (!s)
-		return tv_err(-ENOMEM, "out of memory");
-	s->hdr_sz = hdr_sz;
-	s->endian = e;
-	s->pi = pi;
-	/* The filler's configuration stays as it is: shared. */
-	s->fill = cur ? cur->fill : NULL;
-	if (s->fill)
-		s->fill->refs++;
-	io_publish(d, s);
-	return 0;
-}
-
-int tv_dev_publish_fill(struct tunvnet_dev *d, struct tv_fill *fill)
-{
-	struct tv_io *s = io_clone(d);
-
-	if (!s) {
-		if (fill && !fill->refs)
-			fill->release(fill);
-		return tv_err(-ENOMEM, "out of memory");
-	}
-	s->fill = fill;
-	if (fill)
-		fill->refs++;
-	io_publish(d, s);
-	return 0;
-}
-
-/* Bracket a header layout change (odd while under way): see device.h. */
-static void layout_change_begin(struct tunvnet_dev *d)
-{
-	__atomic_add_fetch(&d->layout_seq, 1, __ATOMIC_SEQ_CST);
-}
-
-static void layout_change_end(struct tunvnet_dev *d)
-{
-	__atomic_add_fetch(&d->layout_seq, 1, __ATOMIC_SEQ_CST);
-}
-
 static void flags_store(struct tunvnet_dev *d, uint32_t f)
 {
 	__atomic_store_n(&d->flags, f, __ATOMIC_RELAXED);
@@ -215,7 +92,6 @@ static int dev_push_own(struct tunvnet_dev *d, int fd)
 void tv_dev_free(struct tunvnet_dev *d)
 {
 	unsigned int i;
-	struct tv_io *r;
 
 	if (!d)
 		return;
@@ -226,11 +102,7 @@ void tv_dev_free(struct tunvnet_dev *d)
 		if (d->q[i].fd >= 0 &&
 		    (!d->q[i].adopted || !(d->flags & TUNVNET_DEV_KEEP_FDS)))
 			close(d->q[i].fd);
-	io_free(d->io);
-	while ((r = d->retired)) {
-		d->retired = r->next_retired;
-		io_free(r);
-	}
+	tv_dev_snapshots_free(d);
 	free(d);
 }
 
@@ -980,13 +852,13 @@ TUNVNET_API int tunvnet_dev_set_vnet_hdr_sz(struct tunvnet_dev *dev, int sz)
 			err = hdr_sz_on(dev, tv_dev_fd(dev, q), sz);
 		return err;
 	}
-	layout_change_begin(dev);
+	tv_layout_change_begin(dev);
 	/* tun keeps one size per device, macvtap one per queue: set it everywhere. */
 	for (q = 0; q < dev->nq && !err; q++)
 		err = hdr_sz_on(dev, tv_dev_fd(dev, q), sz);
 	if (!err)
 		err = tv_dev_publish_layout(dev, sz, io->endian, io->pi);
-	layout_change_end(dev);
+	tv_layout_change_end(dev);
 	return err;
 }
 
@@ -1031,13 +903,13 @@ TUNVNET_API int tunvnet_dev_set_vnet_endian(struct tunvnet_dev *dev, enum tunvne
 	io = tv_dev_io(dev);
 	change = io->endian != endian; /* as for the size: only a change is bracketed */
 	if (change)
-		layout_change_begin(dev);
+		tv_layout_change_begin(dev);
 	for (q = 0; q < dev->nq && !err; q++)
 		err = endian_on(dev, tv_dev_fd(dev, q), endian);
 	if (!err && change)
 		err = tv_dev_publish_layout(dev, io->hdr_sz, endian, io->pi);
 	if (change)
-		layout_change_end(dev);
+		tv_layout_change_end(dev);
 	return err;
 }
 

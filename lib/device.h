@@ -96,7 +96,7 @@ static inline bool tv_kind_is_vtap(enum tunvnet_kind k)
 	return k == TUNVNET_KIND_MACVTAP || k == TUNVNET_KIND_IPVTAP;
 }
 
-/* ---- device.c: accessors and the snapshot protocol ---- */
+/* ---- device.c: accessors; snapshot.c: the snapshot protocol ---- */
 
 static inline uint32_t tv_dev_flags(const struct tunvnet_dev *d)
 {
@@ -147,6 +147,13 @@ static inline unsigned int tv_layout_seq(const struct tunvnet_dev *d)
  * NULL for none). Frees what no reader holds any more.
  */
 int tv_dev_publish_fill(struct tunvnet_dev *d, struct tv_fill *fill);
+
+/* Control thread: bracket a header layout change (the sequence is odd while under way). */
+void tv_layout_change_begin(struct tunvnet_dev *d);
+void tv_layout_change_end(struct tunvnet_dev *d);
+
+/* tv_dev_free: free the snapshot in force and the retired ones. */
+void tv_dev_snapshots_free(struct tunvnet_dev *d);
 
 /*
  * Tests and adopters inside the library: an empty handle, a queue pushed

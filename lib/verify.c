@@ -545,6 +545,8 @@ static __attribute__((noinline)) int verify_slow(struct tunvnet_verifier *v, str
 
 	if (!ok) {
 		verdict->code = TUNVNET_VERDICT_MISMATCH;
+		/* The user-fill path decides without the parsed flow; the line names it. */
+		tv_pkt_parse(v, p);
 		tv_describe_expect(&plain, exp_s, sizeof(exp_s));
 		tv_describe_obs(p, obs_s, sizeof(obs_s));
 		if (base.note[0])

@@ -232,6 +232,21 @@ static void flow_cells(struct table *t, const struct demo_flow *f)
 	table_cell(t, "%s", fs);
 }
 
+/*
+ * The verdict of a flow no packet was checked for (offline, or not
+ * received): unchecked, nothing observed, the reference's prediction.
+ */
+static void unreceived(struct tunvnet_verdict *vd, const struct demo_flow *f, const char *why)
+{
+	memset(vd, 0, sizeof(*vd));
+	vd->code = TUNVNET_VERDICT_UNCHECKED;
+	vd->expected_report = f->cls.report;
+	vd->expected_hash = f->cls.hash;
+	vd->expected_queue = f->exp_queue;
+	vd->observed_queue = -1;
+	snprintf(vd->why, sizeof(vd->why), "%s", why);
+}
+
 static int offline(bool json)
 {
 	static const char *const hdr[] = { "KIND", "FLOW", "REPORT", "HASH", "QUEUE" };
@@ -251,22 +266,25 @@ static int offline(bool json)
 	if (rc)
 		return lib_error("demo", "reference failed", rc, false);
 	if (json) {
-		for (i = 0; i < n; i++) {
-			struct json j;
-			char fs[128];
+		struct check_src src = { .device = NULL, .backend = "none", .kernel = u.release };
+		struct tunvnet_verify_stats none = TUNVNET_VERIFY_STATS_INIT;
+		struct json j;
 
-			flow_string(&f[i].flow, fs, sizeof(fs));
-			json_begin(&j, stdout);
+		for (i = 0; i < n; i++) {
+			struct tunvnet_verdict vd;
+
+			unreceived(&vd, &f[i], "reference only: no kernel involved");
+			json_check_begin(&j, &src, -1, &f[i].flow, &vd);
+			json_bool(&j, "received", false);
 			json_str(&j, "mode", "offline");
-			json_str(&j, "backend", "none");
-			json_str(&j, "kernel", u.release);
-			json_str(&j, "flow", fs);
-			json_str(&j, "report_name", tunvnet_report_name(f[i].cls.report));
-			json_uint(&j, "report", f[i].cls.report);
-			json_hex32(&j, "hash", f[i].cls.hash);
-			json_int(&j, "queue", f[i].exp_queue);
 			json_end(&j);
 		}
+		json_summary_begin(&j, "demo", &src, &none);
+		json_str(&j, "mode", "offline");
+		json_str(&j, "uapi", "none"); /* no backend, no uAPI in use */
+		json_uint(&j, "flows", n);
+		json_uint(&j, "problems", 0);
+		json_end(&j);
 		return EXIT_OK;
 	}
 	printf("Reference only (no kernel involved): %u queues, hash report + RSS, types "
@@ -450,6 +468,8 @@ static int live(bool json, const struct tunvnet_caps *caps, enum tunvnet_backend
 	}
 	{
 		struct table *t = json ? NULL : table_new(7, hdr);
+		struct check_src src = { .device = tunvnet_dev_name(dev), .backend = bname,
+					 .kernel = u.release };
 
 		for (i = 0; i < n; i++) {
 			bool ok = f[i].seen && (f[i].vd.code == TUNVNET_VERDICT_MATCH ||
@@ -458,25 +478,15 @@ static int live(bool json, const struct tunvnet_caps *caps, enum tunvnet_backend
 
 			bad += !ok;
 			if (json) {
+				struct tunvnet_verdict nr;
 				struct json j;
-				char fs[128];
 
-				flow_string(&f[i].flow, fs, sizeof(fs));
-				json_begin(&j, stdout);
-				json_str(&j, "backend", bname);
-				json_str(&j, "kernel", u.release);
-				json_str(&j, "flow", fs);
+				if (!f[i].seen)
+					unreceived(&nr, &f[i], "not received on any queue within 3 s");
+				json_check_begin(&j, &src, f[i].seen ? f[i].queue : -1, &f[i].flow,
+						 f[i].seen ? &f[i].vd : &nr);
 				json_bool(&j, "received", f[i].seen);
-				json_str(&j, "report_name", tunvnet_report_name(f[i].hdr.hash_report));
-				json_uint(&j, "report", f[i].hdr.hash_report);
-				json_hex32(&j, "hash", f[i].hdr.hash_value);
-				json_str(&j, "expected_report_name", tunvnet_report_name(f[i].cls.report));
-				json_hex32(&j, "expected_hash", f[i].cls.hash);
-				json_int(&j, "queue", f[i].seen ? f[i].queue : -1);
-				json_int(&j, "expected_queue", f[i].exp_queue);
-				json_str(&j, "verdict", verdict);
-				if (f[i].seen && !ok)
-					json_str(&j, "why", f[i].vd.why);
+				json_str(&j, "mode", "live");
 				json_end(&j);
 				continue;
 			}
@@ -505,15 +515,14 @@ static int live(bool json, const struct tunvnet_caps *caps, enum tunvnet_backend
 			printf("\n%zu flows, %zu received, %zu %s.\n", n, seen, bad,
 			       bad == 1 ? "problem" : "problems");
 		} else {
+			struct tunvnet_verify_stats st = TUNVNET_VERIFY_STATS_INIT;
 			struct json j;
 
-			json_begin(&j, stdout);
-			json_str(&j, "summary", "demo");
-			json_str(&j, "backend", bname);
-			json_str(&j, "kernel", u.release);
+			tunvnet_verifier_stats(v, &st);
+			json_summary_begin(&j, "demo", &src, &st);
+			json_str(&j, "mode", "live");
 			json_str(&j, "uapi", tunvnet_uapi_name(caps->uapi));
 			json_uint(&j, "flows", n);
-			json_uint(&j, "received", seen);
 			json_uint(&j, "problems", bad);
 			json_end(&j);
 		}

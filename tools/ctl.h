@@ -65,6 +65,8 @@ bool wants_help(int argc, char **argv);
 /* ---- input parsing (util.c) ---- */
 /* Hex bytes, optionally "0x"-prefixed, with optional ':', '-', '.', ' ' between bytes. */
 int parse_hex(const char *s, uint8_t *buf, size_t cap, size_t *len);
+/* The same; on failure *bad (may be NULL) gets the offset of the character at fault. */
+int parse_hex_at(const char *s, uint8_t *buf, size_t cap, size_t *len, size_t *bad);
 /* HEX, @FILE (hex text or raw bytes), "random", or "default" (Microsoft key). */
 int parse_key(const char *arg, uint8_t key[TUNVNET_KEY_MAX], size_t *len, char *err, size_t errlen);
 /* EXIT_OK if a key_len-byte key covers every input of types, else usage_error. */
@@ -88,6 +90,8 @@ const char *flow_kind(const struct tunvnet_flow *flow, char *buf, size_t len);
 void addr_string(const struct tunvnet_flow *flow, const uint8_t *addr, char *out, size_t len);
 /* Seconds on the monotonic clock, for deadlines and durations. */
 double now(void);
+/* This machine's kernel release (uname -r), "?" if unknown. */
+const char *kernel_release(void);
 
 /* ---- the hash configuration flags shared by set and verify (hashopt.c) ---- */
 struct hashopt {
@@ -100,6 +104,7 @@ struct hashopt {
 	unsigned long queues;       /* --queues: queues to attach (0: not given) */
 	int vnet_hdr_sz;            /* --vnet-hdr-size (0: leave) */
 	enum tunvnet_backend backend; /* --backend (AUTO unless given) */
+	const char *qsrc;           /* who counts the queues, in messages (NULL: "the device has") */
 	uint16_t *table;
 	struct tunvnet_hash_cfg cfg;
 };
@@ -148,6 +153,12 @@ int hashopt_check_link(const struct hashopt *h, const char *cmd, const struct tu
 unsigned int hashopt_queue_count(const struct hashopt *h, const struct tunvnet_link *link);
 /* Print the configuration (human) on f. */
 void hashopt_describe(const struct tunvnet_hash_cfg *cfg, FILE *f);
+
+/*
+ * verify --pcap FILE (cmd_verify_pcap.c): check a capture verify --save
+ * wrote. h holds the flags given (they must agree with the saved
+ * configuration), profile NULL means the saved one. Returns the exit status.
+ */
 
 /* ---- devices (devutil.c) ---- */
 /*
@@ -208,5 +219,52 @@ void json_hex32(struct json *j, const char *key, uint32_t v); /* "0x%08x" */
 void json_double(struct json *j, const char *key, double v);
 void json_null(struct json *j, const char *key);
 void json_flow(struct json *j, const char *key, const struct tunvnet_flow *flow);
+
+/*
+ * The objects verify and demo (and any command checking packets) print,
+ * written by one function each so their keys cannot drift apart; the schema
+ * is tunvnet-ctl(1)'s JSON OUTPUT. Where the frames came from, the same on
+ * every line of a run: device (NULL: none, written null), backend name (NULL:
+ * "none"), kernel (uname release of the machine the frames came from).
+ */
+struct check_src {
+	const char *device, *backend, *kernel;
+};
+/*
+ * Begin one per-packet check object on stdout: verdict, device, backend,
+ * kernel, queue, expected_queue, flow (object; NULL: the frame did not parse,
+ * written null), kind, report + report_name, expected_report +
+ * expected_report_name, hash, expected_hash, why (not for a match),
+ * deviations. Unprefixed values are what the packet carried (vd->observed_*,
+ * queue: the one it was read from, -1 not received), expected_* the
+ * reference's prediction. Add command-specific keys, then json_end.
+ */
+void json_check_begin(struct json *j, const struct check_src *src, int queue,
+		      const struct tunvnet_flow *flow, const struct tunvnet_verdict *vd);
+/*
+ * Begin a summary object on stdout: "summary": cmd (the command's name),
+ * device, backend, kernel, then the counters packets, matches,
+ * known_deviations, mismatches, unchecked from s. Add command-specific
+ * keys, then json_end.
+ */
+void json_summary_begin(struct json *j, const char *cmd, const struct check_src *src,
+			const struct tunvnet_verify_stats *s);
+
+/* ---- verify (cmd_verify.c), live and offline ---- */
+/* A mismatch or known deviation: a check object (--json, with "record"
+ * when record >= 0) or a MISMATCH line ("MISMATCH record N ..." offline). */
+void verify_print_check(const struct check_src *src, bool json, unsigned int q, const void *frame,
+			size_t len, enum tunvnet_l2 l2, const struct tunvnet_verdict *vd,
+			long long record);
+/* The human status line on stderr ("packets N  verified N ... queues 0:N ..."). */
+void verify_print_status(const struct tunvnet_verify_stats *s, const uint64_t *per_q,
+			 unsigned int nq, bool final);
+/*
+ * verify --pcap FILE (cmd_verify_pcap.c): check a capture verify --save
+ * wrote. h holds the flags given (they must agree with the saved
+ * configuration), profile NULL means the saved one. Returns the exit status.
+ */
+int verify_pcap(const char *path, struct hashopt *h, const enum tunvnet_profile *profile,
+		bool json, unsigned long count, unsigned long min_packets);
 
 #endif /* TUNVNET_CTL_H */

@@ -405,3 +405,66 @@ void json_flow(struct json *j, const char *key, const struct tunvnet_flow *flow)
 	json_close(j);
 	json_close(j);
 }
+
+/* ---- the check and summary objects verify and demo share ---- */
+
+/*
+ * One writer for both commands, so their keys cannot drift apart
+ * (tunvnet-ctl(1), JSON OUTPUT). Unprefixed values are what the packet
+ * carried, expected_* what the reference predicted.
+ */
+static void json_source(struct json *j, const struct check_src *src)
+{
+	if (src->device)
+		json_str(j, "device", src->device);
+	else
+		json_null(j, "device");
+	json_str(j, "backend", src->backend ? src->backend : "none");
+	json_str(j, "kernel", src->kernel ? src->kernel : "?");
+}
+
+void json_check_begin(struct json *j, const struct check_src *src, int queue,
+		      const struct tunvnet_flow *flow, const struct tunvnet_verdict *vd)
+{
+	char kind[32];
+	unsigned int b;
+
+	json_begin(j, stdout);
+	json_str(j, "verdict", tunvnet_verdict_name(vd->code));
+	json_source(j, src);
+	json_int(j, "queue", queue);
+	json_int(j, "expected_queue", vd->expected_queue);
+	if (flow) {
+		json_flow(j, "flow", flow);
+		json_str(j, "kind", flow_kind(flow, kind, sizeof(kind)));
+	} else {
+		json_null(j, "flow");
+		json_str(j, "kind", "?");
+	}
+	json_uint(j, "report", vd->observed_report);
+	json_str(j, "report_name", tunvnet_report_name(vd->observed_report));
+	json_uint(j, "expected_report", vd->expected_report);
+	json_str(j, "expected_report_name", tunvnet_report_name(vd->expected_report));
+	json_hex32(j, "hash", vd->observed_hash);
+	json_hex32(j, "expected_hash", vd->expected_hash);
+	if (vd->code != TUNVNET_VERDICT_MATCH)
+		json_str(j, "why", vd->why);
+	json_arr(j, "deviations");
+	for (b = 0; b < 32; b++)
+		if (vd->deviation & (1u << b))
+			json_str(j, NULL, tunvnet_deviation_name(1u << b));
+	json_close(j);
+}
+
+void json_summary_begin(struct json *j, const char *cmd, const struct check_src *src,
+			const struct tunvnet_verify_stats *s)
+{
+	json_begin(j, stdout);
+	json_str(j, "summary", cmd);
+	json_source(j, src);
+	json_uint(j, "packets", s->packets);
+	json_uint(j, "matches", s->matches);
+	json_uint(j, "known_deviations", s->known_deviations);
+	json_uint(j, "mismatches", s->mismatches);
+	json_uint(j, "unchecked", s->unchecked);
+}

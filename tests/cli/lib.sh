@@ -62,6 +62,13 @@ oper_up() {
 	return 0
 }
 
+# vcheck ARGS...: tests/cli/vcheck.py (checks --json output against the
+# documented schema), a failure counted. python3 is a build dependency.
+vcheck() {
+	command -v python3 >/dev/null 2>&1 || { fail "no python3 to run vcheck.py $1"; return; }
+	python3 -S "$(dirname "$0")/vcheck.py" "$@" || fail "vcheck.py $*"
+}
+
 done_tests() {
 	if [ "$failures" -ne 0 ]; then
 		echo "$failures check(s) failed" >&2

@@ -10,15 +10,21 @@ is_root || { echo "needs root" >&2; exit 77; }
 rel=$(uname -r)
 
 # check_json BACKEND: every line carries "backend" and "kernel" (this
-# kernel's release); 9 flow lines from BACKEND, all matching; no problem.
+# kernel's release); 9 flow lines from BACKEND, all matching, with the
+# documented keys (vcheck.py demo); the summary; no problem.
 check_json() {
 	n=$(grep -c . "$OUT")
 	[ "$(grep -c "\"backend\":\"[a-z]*\",\"kernel\":\"$rel\"" "$OUT")" -eq "$n" ] ||
 		fail "a JSON line without backend and kernel $rel: $(cat "$OUT")"
 	[ "$(grep '"flow"' "$OUT" | grep "\"backend\":\"$1\"" | grep -c '"verdict":"match"')" -eq 9 ] ||
 		fail "want 9 JSON flow lines from backend $1 matching: $(cat "$OUT")"
-	out_has "\"summary\":\"demo\",\"backend\":\"$1\",\"kernel\":\"$rel\""
+	vcheck demo "$OUT" "$1" live 9
+	grep -q "^{\"summary\":\"demo\",\"device\":\"tvdemo[0-9]*\",\"backend\":\"$1\",\"kernel\":\"$rel\",\"packets\":9,\"matches\":9," "$OUT" ||
+		fail "no demo summary line: $(tail -n 1 "$OUT")"
 	out_has '"problems":0'
+	# The Microsoft suite's first tuple (hand-checked): the flow an object,
+	# what the packet carried unprefixed, the reference's prediction beside.
+	out_has '"flow":{"ethertype":2048,"src":"66.9.149.187","dst":"161.142.100.80","proto":6,"src_port":2794,"dst_port":1766,"flags":["ipv4","tcp","l4_complete","ports"]},"kind":"tcp/ipv4","report":2,"report_name":"tcpv4","expected_report":2,"expected_report_name":"tcpv4","hash":"0x51ccc178","expected_hash":"0x51ccc178","deviations":[],"received":true,"mode":"live"}'
 }
 
 if have_feature; then

@@ -16,8 +16,13 @@ done
 out_has "TUNVNET_TEST_KERNEL"
 
 expect 0 demo --offline --json
-[ "$(wc -l <"$OUT")" -eq 9 ] || fail "want 9 JSON lines"
-out_has '"report_name":"udpv6","report":6,"hash":"0xdde51bbf","queue":3'
+[ "$(wc -l <"$OUT")" -eq 10 ] || fail "want 9 JSON flow lines and a summary"
+vcheck demo "$OUT" none offline 9
+# Nothing received: the reference's prediction in expected_*, the observed
+# side empty (queue -1, report 0), verdict unchecked (hand-checked values).
+out_has '"verdict":"unchecked","device":null,"backend":"none"'
+out_has '"queue":-1,"expected_queue":3,"flow":{"ethertype":34525,"src":"3ffe:501:8:0:260:97ff:fe40:efab","dst":"ff02::1","proto":17,"src_port":14230,"dst_port":4739,"flags":["ipv6","udp","l4_complete","ports"]},"kind":"udp/ipv6","report":0,"report_name":"none","expected_report":6,"expected_report_name":"udpv6","hash":"0x00000000","expected_hash":"0xdde51bbf","why":"reference only: no kernel involved","deviations":[],"received":false,"mode":"offline"}'
+out_has '{"summary":"demo","device":null,"backend":"none","kernel":"'"$(uname -r)"'","packets":0,'
 expect 2 demo --offline extra
 expect 2 demo --nope
 expect 0 demo --help

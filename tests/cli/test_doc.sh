@@ -47,4 +47,8 @@ for c in toeplitz hash caps show create set verify demo; do
 	done
 done >"$ERR"
 [ -s "$ERR" ] && fail "options of a --help synopsis missing in tunvnet-ctl(1): $(cat "$ERR")"
+# JSON OUTPUT lists the keys a check object has, in order, and names the
+# summary's (verify's are checked by test_verify_live.sh).
+expect 0 demo --offline --json
+vcheck mankeys "$MAN" "$OUT"
 done_tests

@@ -87,8 +87,7 @@ finish_gone() {
 		fail "verify ($sv_name): no 'deleted' message: $(cat "$W/$sv_name.err")"
 }
 
-# vcheck ARGS...: tests/cli/vcheck.py, a failure counted.
-vcheck() { python3 -S "$HERE/vcheck.py" "$@" || fail "vcheck.py $*"; }
+rel=$(uname -r)
 
 if ! have_feature; then
 	# A stock kernel: RSS by our steering program (ebpf backend, reports
@@ -138,6 +137,16 @@ if ! have_feature; then
 			send $T
 			finish_verify 1
 			vcheck summary "$W/ebm.out" $N $((N - NONIP)) 4
+			# The first frame (sendframes.py: 10.1.0.1:1024 -> 192.168.0.2:80,
+			# TCP) on the wrong queue: RSS only, so no report either side.
+			grep -q '^{"verdict":"mismatch","device":"'$T'","backend":"ebpf","kernel":"'$rel'","queue":[0-3],"expected_queue":[0-3],"flow":{"ethertype":2048,"src":"10\.1\.0\.1","dst":"192\.168\.0\.2","proto":6,"src_port":1024,"dst_port":80,"flags":\["ipv4","tcp","l4_complete","ports"\]},"kind":"tcp/ipv4","report":0,"report_name":"none","expected_report":0,"expected_report_name":"none","hash":"0x00000000","expected_hash":"0x00000000","why":"[^"]*","deviations":\[\]}$' "$W/ebm.out" ||
+				fail "no mismatch line for the first frame: $(head -n 1 "$W/ebm.out")"
+			# One schema: demo's flow lines and verify's check lines
+			# carry the same keys (demo adds received and mode).
+			"$CTL" demo --json --kernel /nonexistent/bzImage >"$W/demo.out" 2>"$W/demo.err" ||
+				fail "demo --json failed: $(cat "$W/demo.err")"
+			vcheck samekeys "$W/demo.out" "$W/ebm.out"
+			vcheck mankeys "$TUNVNET_SOURCE_ROOT/doc/tunvnet-ctl.1" "$W/ebm.out"
 		fi
 	fi
 	expect 0 clear $T
@@ -200,8 +209,13 @@ if start_verify $T mis --no-apply --report --rss --types 0x3f --key $K2 --table 
 	vcheck pcap "$W/mis.pcap" "$W/mis.out"
 	n=$("$CTL" hash --pcap "$W/mis.pcap" --json | wc -l)
 	[ "$n" -eq $((N - NONIP)) ] || fail "hash --pcap reads $n frames from the pcap, want $((N - NONIP))"
-	grep -q '^{"verdict":"mismatch","device":"'$T'","queue":[0-3],"flow":"10\.1\.0\.1:1024 -> 192\.168\.0\.2:80","kind":"tcp/ipv4","expected_report":"tcpv4","observed_report":"tcpv4","expected_hash":"0x[0-9a-f]\{8\}","observed_hash":"0x[0-9a-f]\{8\}","expected_queue":[0-3],"observed_queue":[0-3],"why":"' "$W/mis.out" ||
+	grep -q '^{"verdict":"mismatch","device":"'$T'","backend":"kernel","kernel":"'$rel'","queue":[0-3],"expected_queue":[0-3],"flow":{"ethertype":2048,"src":"10\.1\.0\.1","dst":"192\.168\.0\.2","proto":6,"src_port":1024,"dst_port":80,"flags":\["ipv4","tcp","l4_complete","ports"\]},"kind":"tcp/ipv4","report":2,"report_name":"tcpv4","expected_report":2,"expected_report_name":"tcpv4","hash":"0x[0-9a-f]\{8\}","expected_hash":"0x[0-9a-f]\{8\}","why":"[^"]*","deviations":\[\]}$' "$W/mis.out" ||
 		fail "no mismatch line for the first frame: $(head -n 1 "$W/mis.out")"
+	# One schema: demo's flow lines and verify's check lines carry the
+	# same keys (demo adds received and mode).
+	"$CTL" demo --json >"$W/demo.out" 2>"$W/demo.err" || fail "demo --json failed: $(cat "$W/demo.err")"
+	vcheck samekeys "$W/demo.out" "$W/mis.out"
+	vcheck mankeys "$TUNVNET_SOURCE_ROOT/doc/tunvnet-ctl.1" "$W/mis.out"
 fi
 # The same in human form: one MISMATCH line per frame, status on stderr.
 if start_verify $T mtx --no-apply --report --rss --types 0x3f --key $K2 --table round-robin:4 --count $N; then
@@ -220,7 +234,8 @@ if start_verify $T clr --no-apply --report --types 0x3f --count $N --json; then
 	send $T
 	finish_verify 1
 	vcheck summary "$W/clr.out" $N $((N - NONIP)) 4
-	grep -q '"observed_report":"none"' "$W/clr.out" || fail "after clear: no 'none' report"
+	grep -q '"report":0,"report_name":"none","expected_report":[1-9],' "$W/clr.out" ||
+		fail "after clear: no 'none' report where one was expected"
 fi
 expect 0 delete $T
 
