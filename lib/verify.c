@@ -629,7 +629,7 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	 * the queue (a deviation) go the general way below.
 	 */
 	if (v->flow_fast && hdr && frame &&
-	    tv_classify_fast(frame, len, v->o.l2, v->cfg.types, v->o.profile, NULL, NULL, &fi) &&
+	    tv_classify_fast_report(frame, len, v->o.l2, v->cfg.types, v->o.profile, &fi) &&
 	    fi.l4_proto != TV_IPPROTO_GRE && fi.l4_proto != TV_IPPROTO_IPIP &&
 	    fi.l4_proto != TV_IPPROTO_IPV6 && hdr->hash_report == fi.report &&
 	    !(hdr->hash_value == q && (hdr->hash_report != TUNVNET_REPORT_NONE || q != 0))) {
