@@ -66,6 +66,23 @@ FRAMES = [
 ]
 
 
+# A tun (raw IP; with packet info: flags 0 and the ethertype first), the
+# same tuples: the Ethernet header dropped.
+L2_IP, L2_IP_PI, KIND_TUN = 1, 2, 1
+TUN_FRAMES = [FRAMES[i] for i in (1, 4, 5, 6)]
+
+
+def tun_capture(pi):
+    out = file_header() + record(config(l2=L2_IP_PI if pi else L2_IP, kind=KIND_TUN,
+                                        name=b"tvtun0"))
+    for f, rep, h, q in TUN_FRAMES:
+        ip = f[14:]
+        if pi:
+            ip = b"\0\0" + f[12:14] + ip
+        out += record(frame(ip, rep, h, q, l2=L2_IP_PI if pi else L2_IP))
+    return out
+
+
 def file_header(swap=False, snaplen=262144, linktype=147, magic=0xa1b2c3d4):
     return struct.pack((">" if swap else "<") + "IHHiIII", magic, 2, 4, 0, 0, snaplen, linktype)
 
@@ -77,9 +94,9 @@ def record(body, swap=False, caplen=None, origlen=None):
 
 
 def config(queues=4, table=(0, 1, 2, 3), key=MS_KEY, types=0x3f, flags=REPORT | RSS,
-           name=b"tvcap0", kernel=b"6.1.0-hand"):
-    b = struct.pack("<BBBBBBBBIIIIHBBI", MAGIC, VERSION, T_CONFIG, 0, L2_ETH, BACKEND_EBPF,
-                    KIND_TAP, PROFILE_EBPF, flags, types, queues, 0, 0, len(key), 0, len(table))
+           name=b"tvcap0", kernel=b"6.1.0-hand", l2=L2_ETH, kind=KIND_TAP):
+    b = struct.pack("<BBBBBBBBIIIIHBBI", MAGIC, VERSION, T_CONFIG, 0, l2, BACKEND_EBPF,
+                    kind, PROFILE_EBPF, flags, types, queues, 0, 0, len(key), 0, len(table))
     b += name.ljust(16, b"\0") + kernel.ljust(64, b"\0")
     assert len(b) == 112
     return b + key + b"".join(struct.pack("<H", t) for t in table)
@@ -91,9 +108,10 @@ def vnet_hdr(report, hash_value):
     return bytes(12) + struct.pack("<IHH", hash_value, report, 0)
 
 
-def frame(f, report, hash_value, queue, hdr=None, version=VERSION, rtype=T_FRAME, magic=MAGIC):
+def frame(f, report, hash_value, queue, hdr=None, version=VERSION, rtype=T_FRAME, magic=MAGIC,
+          l2=L2_ETH):
     h = vnet_hdr(report, hash_value) if hdr is None else hdr
-    return struct.pack("<BBBBBBBBI", magic, version, rtype, 0, L2_ETH, BACKEND_EBPF,
+    return struct.pack("<BBBBBBBBI", magic, version, rtype, 0, l2, BACKEND_EBPF,
                        1 if h else 0, len(h), queue) + h + f
 
 
@@ -126,6 +144,8 @@ def main():
     write(d, "swapped.pcap", file_header(swap=True) + record(config(), swap=True) +
           b"".join(record(r, swap=True) for r in frames()))
     write(d, "header-only.pcap", file_header() + record(config()))
+    write(d, "tun.pcap", tun_capture(False))
+    write(d, "tunpi.pcap", tun_capture(True))
     # Hostile files.
     write(d, "empty.pcap", b"")
     write(d, "short.pcap", good[:10])

@@ -30,6 +30,12 @@ expect 0 verify --pcap "$D/swapped.pcap"
 err_has "$STATUS"
 "$CTL" verify --pcap - <"$D/good.pcap" >"$OUT" 2>"$ERR" || fail "verify --pcap - exited $?"
 err_has "$STATUS"
+# A tun's raw IP frames (TCP/IPv4, UDP/IPv4, TCP/IPv6 of the vectors), without
+# and with packet info.
+expect 0 verify --pcap "$D/tun.pcap"
+err_has "(tun tvtun0, backend ebpf"; err_has "packets 4  verified 4  known 0  mismatches 0  unchecked 0  queues 0:0 1:1 2:3 3:0"
+expect 0 verify --pcap "$D/tunpi.pcap"
+err_has "packets 4  verified 4  known 0  mismatches 0  unchecked 0  queues 0:0 1:1 2:3 3:0"
 # --count stops early; more than the capture holds is a failure.
 expect 0 verify --pcap "$D/good.pcap" --count 3
 err_has "packets 3  verified 3"
@@ -107,6 +113,10 @@ MSG="not a pcap file (magic 0x78563412 at byte 0)" bad magic.pcap
 MSG="a pcapng file" bad pcapng.pcap
 MSG="link type 1, not 147 (LINKTYPE_USER0" bad linktype.pcap
 MSG="record 9 at byte 1032: truncated record (69 of 74 bytes)" bad trunc.pcap
+# What was checked before a bad record is summed up first (the 8 good frames).
+tail -n 2 "$OUT" | head -n 1 | grep -q '^{"summary":"verify",.*"packets":8,' || fail "no summary before the error: $(cat "$OUT")"
+expect 2 verify --pcap "$D/trunc.pcap"
+err_has "packets 8  verified 8"
 MSG="record 10 at byte 1122: truncated record header (7 of 16 bytes)" bad trunchdr.pcap
 MSG="record 0 at byte 24: record length 160 exceeds the file's snapshot length 60" bad snaplen.pcap
 MSG="record 1 at byte 200: truncated record (86 of 4000 bytes)" bad caplen.pcap
