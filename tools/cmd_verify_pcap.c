@@ -156,6 +156,7 @@ int verify_pcap(const char *path, struct hashopt *h, const enum tunvnet_profile 
 	int rc = EXIT_OK;
 	unsigned int q;
 	char bad[sizeof(o.rd.err) + 64] = "";
+	double last = 0;
 
 	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	if (!f)
@@ -215,6 +216,11 @@ int verify_pcap(const char *path, struct hashopt *h, const enum tunvnet_profile 
 		tunvnet_verifier_stats(o.v, &s);
 		if (count && s.packets >= count)
 			break;
+		/* A large capture shows its progress on a terminal, as a live run does. */
+		if (!json && out_is_tty() && !(s.packets & 1023) && now() - last > 0.2) {
+			verify_print_status(&s, o.per_q, o.conf.num_queues, false);
+			last = now();
+		}
 	}
 	if (o.v)
 		tunvnet_verifier_stats(o.v, &s);

@@ -7,6 +7,8 @@ published hashes, and the queue each lands on read off by hand
 (table [0,1,2,3]: queue = hash & 3). Nothing here asks tunvnet-ctl.
 
 usage: mkcapture.py DIR   (writes good.pcap and the variants the tests use)
+       mkcapture.py --big N  (to stdout: a configuration and N frames of 65,000
+                              bytes, the first tuple padded: a large stream)
 """
 import os
 import struct
@@ -131,7 +133,20 @@ def write(d, name, data):
         f.write(data)
 
 
+def big(n):
+    f, rep, h, q = FRAMES[0]
+    rec = record(frame(f + bytes(65000 - len(f)), rep, h, q))
+    out = sys.stdout.buffer
+    out.write(file_header() + record(config()))
+    for _ in range(n):
+        out.write(rec)
+    out.flush()
+
+
 def main():
+    if sys.argv[1] == "--big":
+        big(int(sys.argv[2]))
+        return
     d = sys.argv[1]
     good = file_header() + record(config()) + b"".join(record(r) for r in frames())
     write(d, "good.pcap", good)

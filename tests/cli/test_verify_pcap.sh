@@ -99,6 +99,25 @@ expect 1 verify --pcap "$D/noconf.pcap" --queues 4 --table 3,2,1,0 --json
 tail -n 1 "$OUT" | grep -q '^{"summary":"verify","device":null,"backend":"ebpf","kernel":"?",' ||
 	fail "no-configuration summary: $(tail -n 1 "$OUT")"
 
+# Streamed, not slurped: 4,096 frames of 65,000 bytes (266 MB) through a
+# pipe, checked with a peak resident size far below the stream's.
+r=$(python3 -S - "$HERE/mkcapture.py" "$CTL" <<'EOF'
+import resource, subprocess, sys
+gen = subprocess.Popen([sys.executable, "-S", sys.argv[1], "--big", "4096"], stdout=subprocess.PIPE)
+r = subprocess.run([sys.argv[2], "verify", "--pcap", "-", "--json"], stdin=gen.stdout,
+                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+gen.stdout.close()
+gen.wait()
+print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
+      r.stdout.decode().splitlines()[-1])
+EOF
+)
+set -- $r
+[ "$1" = 0 ] || fail "verify --pcap - of the large stream exited $1: $r"
+[ "$2" -lt 96 ] || fail "verify --pcap - of 266 MB peaked at $2 MiB resident"
+case "$3" in *'"packets":4096,"matches":4096,'*) ;; *) fail "large stream: $3" ;; esac
+echo "large stream: exit $1, peak $2 MiB resident"
+
 # Hostile files: exit 2, the record and byte named, under --json a JSON error.
 bad() {
 	f=$1; shift
