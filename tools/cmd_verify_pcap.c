@@ -155,6 +155,8 @@ int verify_pcap(const char *path, struct hashopt *h, const enum tunvnet_profile 
 	FILE *f;
 	int rc = EXIT_OK;
 	unsigned int q;
+	char bad[sizeof(o.rd.err) + 64] = "";
+	double last = 0;
 
 	f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	if (!f)
@@ -169,9 +171,12 @@ int verify_pcap(const char *path, struct hashopt *h, const enum tunvnet_profile 
 		uint64_t index = o.rd.index, offset = o.rd.offset;
 		enum cap_next n = cap_next(&o.rd, &o.conf, &fr);
 
+		/* Once checking began, what was checked is summed up before the error. */
 		if (n == CAP_ERROR) {
-			rc = bad_file(&o, o.rd.err);
-			goto out;
+			snprintf(bad, sizeof(bad), "%s", o.rd.err);
+			if (!o.v)
+				goto out;
+			break;
 		}
 		if (n == CAP_EOF)
 			break;
@@ -193,16 +198,13 @@ int verify_pcap(const char *path, struct hashopt *h, const enum tunvnet_profile 
 		}
 		/* What live verify knew of the device, every frame must agree with. */
 		if (fr.queue >= o.conf.num_queues || fr.l2 != o.conf.l2 || fr.backend != o.conf.backend) {
-			char msg[256];
-
-			snprintf(msg, sizeof(msg), "record %llu at byte %llu: queue %u, l2 %s, backend "
+			snprintf(bad, sizeof(bad), "record %llu at byte %llu: queue %u, l2 %s, backend "
 				 "%s, but the capture's configuration has %u queue(s), l2 %s, backend %s",
 				 (unsigned long long)index, (unsigned long long)offset, fr.queue,
 				 l2_name(fr.l2), tunvnet_backend_name(fr.backend),
 				 o.conf.num_queues, l2_name(o.conf.l2),
 				 tunvnet_backend_name(o.conf.backend));
-			rc = bad_file(&o, msg);
-			goto out;
+			break;
 		}
 		o.per_q[fr.queue]++;
 		/* Live verify hands the verifier a zeroed header when the device has none. */
@@ -214,6 +216,11 @@ int verify_pcap(const char *path, struct hashopt *h, const enum tunvnet_profile 
 		tunvnet_verifier_stats(o.v, &s);
 		if (count && s.packets >= count)
 			break;
+		/* A large capture shows its progress on a terminal, as a live run does. */
+		if (!json && out_is_tty() && !(s.packets & 1023) && now() - last > 0.2) {
+			verify_print_status(&s, o.per_q, o.conf.num_queues, false);
+			last = now();
+		}
 	}
 	if (o.v)
 		tunvnet_verifier_stats(o.v, &s);
@@ -238,6 +245,8 @@ int verify_pcap(const char *path, struct hashopt *h, const enum tunvnet_profile 
 		verify_print_status(&s, o.per_q, o.v ? o.conf.num_queues : 0, true);
 	}
 	rc = s.mismatches ? EXIT_CHECK : EXIT_OK;
+	if (bad[0])
+		goto out;
 	if (count && s.packets < count)
 		rc = ctl_fail("verify", EXIT_CHECK, NULL, "the capture holds %llu of the %lu packets "
 			      "--count asked for", (unsigned long long)s.packets, count);
@@ -246,6 +255,8 @@ int verify_pcap(const char *path, struct hashopt *h, const enum tunvnet_profile 
 			      "than --min-packets %lu: nothing was shown to work",
 			      (unsigned long long)s.packets, s.packets == 1 ? "" : "s", min_packets);
 out:
+	if (bad[0])
+		rc = bad_file(&o, bad);
 	if (o.v)
 		tunvnet_verifier_free(o.v);
 	free(o.per_q);

@@ -7,6 +7,8 @@ published hashes, and the queue each lands on read off by hand
 (table [0,1,2,3]: queue = hash & 3). Nothing here asks tunvnet-ctl.
 
 usage: mkcapture.py DIR   (writes good.pcap and the variants the tests use)
+       mkcapture.py --big N  (to stdout: a configuration and N frames of 65,000
+                              bytes, the first tuple padded: a large stream)
 """
 import os
 import struct
@@ -66,6 +68,23 @@ FRAMES = [
 ]
 
 
+# A tun (raw IP; with packet info: flags 0 and the ethertype first), the
+# same tuples: the Ethernet header dropped.
+L2_IP, L2_IP_PI, KIND_TUN = 1, 2, 1
+TUN_FRAMES = [FRAMES[i] for i in (1, 4, 5, 6)]
+
+
+def tun_capture(pi):
+    out = file_header() + record(config(l2=L2_IP_PI if pi else L2_IP, kind=KIND_TUN,
+                                        name=b"tvtun0"))
+    for f, rep, h, q in TUN_FRAMES:
+        ip = f[14:]
+        if pi:
+            ip = b"\0\0" + f[12:14] + ip
+        out += record(frame(ip, rep, h, q, l2=L2_IP_PI if pi else L2_IP))
+    return out
+
+
 def file_header(swap=False, snaplen=262144, linktype=147, magic=0xa1b2c3d4):
     return struct.pack((">" if swap else "<") + "IHHiIII", magic, 2, 4, 0, 0, snaplen, linktype)
 
@@ -77,9 +96,9 @@ def record(body, swap=False, caplen=None, origlen=None):
 
 
 def config(queues=4, table=(0, 1, 2, 3), key=MS_KEY, types=0x3f, flags=REPORT | RSS,
-           name=b"tvcap0", kernel=b"6.1.0-hand"):
-    b = struct.pack("<BBBBBBBBIIIIHBBI", MAGIC, VERSION, T_CONFIG, 0, L2_ETH, BACKEND_EBPF,
-                    KIND_TAP, PROFILE_EBPF, flags, types, queues, 0, 0, len(key), 0, len(table))
+           name=b"tvcap0", kernel=b"6.1.0-hand", l2=L2_ETH, kind=KIND_TAP):
+    b = struct.pack("<BBBBBBBBIIIIHBBI", MAGIC, VERSION, T_CONFIG, 0, l2, BACKEND_EBPF,
+                    kind, PROFILE_EBPF, flags, types, queues, 0, 0, len(key), 0, len(table))
     b += name.ljust(16, b"\0") + kernel.ljust(64, b"\0")
     assert len(b) == 112
     return b + key + b"".join(struct.pack("<H", t) for t in table)
@@ -91,9 +110,10 @@ def vnet_hdr(report, hash_value):
     return bytes(12) + struct.pack("<IHH", hash_value, report, 0)
 
 
-def frame(f, report, hash_value, queue, hdr=None, version=VERSION, rtype=T_FRAME, magic=MAGIC):
+def frame(f, report, hash_value, queue, hdr=None, version=VERSION, rtype=T_FRAME, magic=MAGIC,
+          l2=L2_ETH):
     h = vnet_hdr(report, hash_value) if hdr is None else hdr
-    return struct.pack("<BBBBBBBBI", magic, version, rtype, 0, L2_ETH, BACKEND_EBPF,
+    return struct.pack("<BBBBBBBBI", magic, version, rtype, 0, l2, BACKEND_EBPF,
                        1 if h else 0, len(h), queue) + h + f
 
 
@@ -113,7 +133,20 @@ def write(d, name, data):
         f.write(data)
 
 
+def big(n):
+    f, rep, h, q = FRAMES[0]
+    rec = record(frame(f + bytes(65000 - len(f)), rep, h, q))
+    out = sys.stdout.buffer
+    out.write(file_header() + record(config()))
+    for _ in range(n):
+        out.write(rec)
+    out.flush()
+
+
 def main():
+    if sys.argv[1] == "--big":
+        big(int(sys.argv[2]))
+        return
     d = sys.argv[1]
     good = file_header() + record(config()) + b"".join(record(r) for r in frames())
     write(d, "good.pcap", good)
@@ -126,6 +159,8 @@ def main():
     write(d, "swapped.pcap", file_header(swap=True) + record(config(), swap=True) +
           b"".join(record(r, swap=True) for r in frames()))
     write(d, "header-only.pcap", file_header() + record(config()))
+    write(d, "tun.pcap", tun_capture(False))
+    write(d, "tunpi.pcap", tun_capture(True))
     # Hostile files.
     write(d, "empty.pcap", b"")
     write(d, "short.pcap", good[:10])

@@ -30,6 +30,12 @@ expect 0 verify --pcap "$D/swapped.pcap"
 err_has "$STATUS"
 "$CTL" verify --pcap - <"$D/good.pcap" >"$OUT" 2>"$ERR" || fail "verify --pcap - exited $?"
 err_has "$STATUS"
+# A tun's raw IP frames (TCP/IPv4, UDP/IPv4, TCP/IPv6 of the vectors), without
+# and with packet info.
+expect 0 verify --pcap "$D/tun.pcap"
+err_has "(tun tvtun0, backend ebpf"; err_has "packets 4  verified 4  known 0  mismatches 0  unchecked 0  queues 0:0 1:1 2:3 3:0"
+expect 0 verify --pcap "$D/tunpi.pcap"
+err_has "packets 4  verified 4  known 0  mismatches 0  unchecked 0  queues 0:0 1:1 2:3 3:0"
 # --count stops early; more than the capture holds is a failure.
 expect 0 verify --pcap "$D/good.pcap" --count 3
 err_has "packets 3  verified 3"
@@ -93,6 +99,25 @@ expect 1 verify --pcap "$D/noconf.pcap" --queues 4 --table 3,2,1,0 --json
 tail -n 1 "$OUT" | grep -q '^{"summary":"verify","device":null,"backend":"ebpf","kernel":"?",' ||
 	fail "no-configuration summary: $(tail -n 1 "$OUT")"
 
+# Streamed, not slurped: 4,096 frames of 65,000 bytes (266 MB) through a
+# pipe, checked with a peak resident size far below the stream's.
+r=$(python3 -S - "$HERE/mkcapture.py" "$CTL" <<'EOF'
+import resource, subprocess, sys
+gen = subprocess.Popen([sys.executable, "-S", sys.argv[1], "--big", "4096"], stdout=subprocess.PIPE)
+r = subprocess.run([sys.argv[2], "verify", "--pcap", "-", "--json"], stdin=gen.stdout,
+                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+gen.stdout.close()
+gen.wait()
+print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024,
+      r.stdout.decode().splitlines()[-1])
+EOF
+)
+set -- $r
+[ "$1" = 0 ] || fail "verify --pcap - of the large stream exited $1: $r"
+[ "$2" -lt 96 ] || fail "verify --pcap - of 266 MB peaked at $2 MiB resident"
+case "$3" in *'"packets":4096,"matches":4096,'*) ;; *) fail "large stream: $3" ;; esac
+echo "large stream: exit $1, peak $2 MiB resident"
+
 # Hostile files: exit 2, the record and byte named, under --json a JSON error.
 bad() {
 	f=$1; shift
@@ -107,6 +132,10 @@ MSG="not a pcap file (magic 0x78563412 at byte 0)" bad magic.pcap
 MSG="a pcapng file" bad pcapng.pcap
 MSG="link type 1, not 147 (LINKTYPE_USER0" bad linktype.pcap
 MSG="record 9 at byte 1032: truncated record (69 of 74 bytes)" bad trunc.pcap
+# What was checked before a bad record is summed up first (the 8 good frames).
+tail -n 2 "$OUT" | head -n 1 | grep -q '^{"summary":"verify",.*"packets":8,' || fail "no summary before the error: $(cat "$OUT")"
+expect 2 verify --pcap "$D/trunc.pcap"
+err_has "packets 8  verified 8"
 MSG="record 10 at byte 1122: truncated record header (7 of 16 bytes)" bad trunchdr.pcap
 MSG="record 0 at byte 24: record length 160 exceeds the file's snapshot length 60" bad snaplen.pcap
 MSG="record 1 at byte 200: truncated record (86 of 4000 bytes)" bad caplen.pcap
