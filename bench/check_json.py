@@ -36,10 +36,14 @@ for r in rows:
     base = [b for b in rows if b['op'] == 'classify_hash' and b.get('frame') == r['frame']
             and b.get('flows') == r['flows']]
     assert base, 'no classify_hash row beside ' + str(r)
+# Both configurations (report + RSS, and report only: automq's per-flow table), each
+# frame, each flow count: one row apiece.
 for frame in ('eth-ipv4-tcp', 'eth-ipv6-tcp'):
     for flows in (16, 1024, 100000):
-        assert any(r['op'] == 'verify' and r['frame'] == frame and r['flows'] == flows
-                   and r['config'] == 'rss' for r in rows), 'no verify row %s %d' % (frame, flows)
+        for config in ('rss', 'automq'):
+            n = sum(1 for r in rows if r['op'] == 'verify' and r['frame'] == frame
+                    and r['flows'] == flows and r['config'] == config)
+            assert n == 1, '%d verify rows %s %d %s' % (n, frame, flows, config)
 # steer rows: all three programs on all three frames, or none (no CAP_BPF, no eBPF build).
 steer = [r for r in rows if r['op'] == 'steer']
 for r in steer:

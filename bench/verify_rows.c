@@ -187,47 +187,74 @@ static int new_verifier(const struct tunvnet_hash_cfg *cfg, struct tunvnet_verif
 	return tunvnet_verifier_new(&o, v);
 }
 
-/* One set: classify_hash over it, then verify under each configuration. */
+#define NCFG 2     /* rss, automq (report only) */
+#define ROUNDS 3   /* measurements of each loop, taking turns */
+
+/*
+ * One set: classify_hash over it and verify under each configuration,
+ * taking turns ROUNDS times and keeping each loop's minimum, so a burst of
+ * load on this shared machine does not land on one side of a ratio only.
+ */
 static int run_set(bool v6, unsigned long n, const struct tunvnet_hash_cfg *cfgs,
-		   const char *const *names, size_t ncfg)
+		   const char *const *names)
 {
-	struct flowset s = { 0 };
+	struct flowset s[NCFG] = { 0 };
+	struct tunvnet_verifier *v[NCFG] = { 0 };
+	double best[1 + NCFG];
 	int err = 0;
 
-	for (size_t c = 0; c < ncfg && !err; c++) {
-		struct tunvnet_verify_stats st = TUNVNET_VERIFY_STATS_INIT;
-
-		err = build_set(&s, v6, n, &cfgs[c]);
+	for (size_t c = 0; c < NCFG && !err; c++) {
+		/* The frames are the same in every set; the headers follow the configuration. */
+		err = build_set(&s[c], v6, n, &cfgs[c]);
 		if (!err)
-			err = new_verifier(&cfgs[c], &cur_v);
+			err = new_verifier(&cfgs[c], &v[c]);
 		if (err) {
 			fprintf(stderr, "tunvnet-bench: verify set: %s\n", tunvnet_last_error());
 			break;
 		}
-		cur = &s;
-		if (c == 0) {
-			add_row("classify_hash", "tunvnet-auto", s.len, "bulk", s.frame,
-				measure(cls_loop, NULL, s.len, 1));
-			row_extra(n, NULL, -1, 0);
-		}
 		/* Once through: every frame must match, or the figure is of another path. */
+		cur = &s[c];
+		cur_v = v[c];
 		bad = 0;
-		verify_loop(NULL, s.len, n);
-		tunvnet_verifier_stats(cur_v, &st);
+		verify_loop(NULL, s[c].len, n);
 		if (bad) {
 			fprintf(stderr, "tunvnet-bench: verify %s %s: %lu of %lu frames do not match\n",
-				s.frame, names[c], bad, n);
+				s[c].frame, names[c], bad, n);
 			err = -EPROTO;
-		} else {
-			add_row("verify", "tunvnet", s.len, "bulk", s.frame,
-				measure(verify_loop, NULL, s.len, 1));
-			row_extra(n, names[c], -1, NQ);
-			if (bad)
-				err = -EPROTO;
 		}
-		tunvnet_verifier_free(cur_v);
-		cur_v = NULL;
-		free_set(&s);
+	}
+	for (size_t i = 0; i < 1 + NCFG; i++)
+		best[i] = 1e300;
+	for (int r = 0; r < ROUNDS && !err; r++) {
+		double t;
+
+		cur = &s[0];
+		t = measure(cls_loop, NULL, s[0].len, 1);
+		best[0] = t < best[0] ? t : best[0];
+		for (size_t c = 0; c < NCFG; c++) {
+			cur = &s[c];
+			cur_v = v[c];
+			t = measure(verify_loop, NULL, s[c].len, 1);
+			best[1 + c] = t < best[1 + c] ? t : best[1 + c];
+		}
+	}
+	if (!err && bad) {
+		fprintf(stderr, "tunvnet-bench: verify %s: %lu frames did not match while timed\n",
+			s[0].frame, bad);
+		err = -EPROTO;
+	}
+	if (!err) {
+		add_row("classify_hash", "tunvnet-auto", s[0].len, "bulk", s[0].frame, best[0]);
+		row_extra(n, NULL, -1, 0);
+		for (size_t c = 0; c < NCFG; c++) {
+			add_row("verify", "tunvnet", s[c].len, "bulk", s[c].frame, best[1 + c]);
+			row_extra(n, names[c], -1, NQ);
+		}
+	}
+	cur_v = NULL;
+	for (size_t c = 0; c < NCFG; c++) {
+		tunvnet_verifier_free(v[c]);
+		free_set(&s[c]);
 	}
 	return err;
 }
@@ -235,8 +262,8 @@ static int run_set(bool v6, unsigned long n, const struct tunvnet_hash_cfg *cfgs
 int bench_verify_rows(enum tunvnet_profile profile)
 {
 	static const unsigned long counts[] = { 16, 1024, 100000 };
-	static const char *const names[] = { "rss", "automq" };
-	struct tunvnet_hash_cfg cfgs[2] = { TUNVNET_HASH_CFG_INIT, TUNVNET_HASH_CFG_INIT };
+	static const char *const names[NCFG] = { "rss", "automq" };
+	struct tunvnet_hash_cfg cfgs[NCFG] = { TUNVNET_HASH_CFG_INIT, TUNVNET_HASH_CFG_INIT };
 	struct tunvnet_toeplitz *t = NULL;
 	int err;
 
@@ -258,7 +285,7 @@ int bench_verify_rows(enum tunvnet_profile profile)
 	cur_t = t;
 	for (int v6 = 0; v6 < 2 && !err; v6++)
 		for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]) && !err; i++)
-			err = run_set(v6, counts[i], cfgs, names, 2);
+			err = run_set(v6, counts[i], cfgs, names);
 	tunvnet_toeplitz_free(t);
 	cur_t = NULL; /* freed: the receive loop makes its own */
 	return err;
@@ -448,7 +475,8 @@ void bench_verify_ratios(void)
 	static const unsigned long counts[] = { 16, 1024, 100000 };
 	double with, without;
 
-	printf("verify / classify_hash of the same frames (4 queues, 128-entry table):\n");
+	printf("verify / classify_hash of the same frames (4 queues; rss: report + RSS, 128-entry "
+	       "table; automq: report only, the per-flow table):\n");
 	for (size_t f = 0; f < 2; f++)
 		for (size_t i = 0; i < 3; i++) {
 			double base = row_ns("classify_hash", frames[f], counts[i], NULL, -1);

@@ -356,6 +356,7 @@ classify_fast(const uint8_t *p, size_t len, enum tunvnet_l2 l2, uint32_t types,
 {
 	const uint8_t *addrs, *ports;
 	enum fast_l4 l4;
+	unsigned int report;
 	size_t off;
 	uint16_t proto;
 	bool v6;
@@ -415,6 +416,7 @@ classify_fast(const uint8_t *p, size_t len, enum tunvnet_l2 l2, uint32_t types,
 		return false;
 	}
 
+	report = fast_report(v6, l4, types, profile);
 	if (info) {
 		info->l4_proto = v6 ? p[off + 6] : p[off + 9];
 		info->vlan_tags = off == TV_ETH_HLEN + TV_VLAN_HLEN;
@@ -422,11 +424,14 @@ classify_fast(const uint8_t *p, size_t len, enum tunvnet_l2 l2, uint32_t types,
 		info->alen = v6 ? 16 : 4;
 		info->addrs = addrs;
 		info->ports = l4 == FAST_OTHER ? NULL : ports;
+		info->report = report;
 	}
+	if (!cls) /* report only: no Toeplitz input wanted (automq's check) */
+		return true;
 	if (v6)
-		fast_emit(cls, fast_report(true, l4, types, profile), addrs, 32, ports, t);
+		fast_emit(cls, report, addrs, 32, ports, t);
 	else
-		fast_emit(cls, fast_report(false, l4, types, profile), addrs, 8, ports, t);
+		fast_emit(cls, report, addrs, 8, ports, t);
 	return true;
 }
 
@@ -458,5 +463,8 @@ bool tv_classify_fast(const void *pkt, size_t len, enum tunvnet_l2 l2, uint32_t 
 		      enum tunvnet_profile profile, const struct tunvnet_toeplitz *t,
 		      struct tunvnet_class *cls, struct tv_fast_info *info)
 {
+	/* Two copies: with cls NULL the walk stops at the report. */
+	if (!cls)
+		return classify_fast(pkt, len, l2, types, profile, NULL, NULL, info);
 	return classify_fast(pkt, len, l2, types, profile, t, cls, info);
 }

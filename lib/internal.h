@@ -36,6 +36,7 @@ struct tv_fast_info {
 	uint8_t alen;           /* 4 or 16 */
 	const uint8_t *addrs;   /* source then destination address, in the packet */
 	const uint8_t *ports;   /* TCP/UDP: the 4 port bytes, in the packet; else NULL */
+	unsigned int report;    /* the class's report (all tv_classify_fast fills with cls NULL) */
 };
 bool tv_classify_fast(const void *pkt, size_t len, enum tunvnet_l2 l2, uint32_t types,
 		      enum tunvnet_profile profile, const struct tunvnet_toeplitz *t,

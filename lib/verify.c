@@ -379,6 +379,7 @@ TUNVNET_API int tunvnet_verifier_new(const struct tunvnet_verify_opts *opts,
 			tunvnet_verifier_free(v);
 			return tv_err(-ENOMEM, "verifier: out of memory");
 		}
+		v->flow_fast = !tv_is_vtap(o.kind);
 	}
 	*vp = v;
 	return 0;
@@ -544,6 +545,8 @@ static __attribute__((noinline)) int verify_slow(struct tunvnet_verifier *v, str
 
 	if (!ok) {
 		verdict->code = TUNVNET_VERDICT_MISMATCH;
+		/* The user-fill path decides without the parsed flow; the line names it. */
+		tv_pkt_parse(v, p);
 		tv_describe_expect(&plain, exp_s, sizeof(exp_s));
 		tv_describe_obs(p, obs_s, sizeof(obs_s));
 		if (base.note[0])
@@ -617,6 +620,36 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	verdict->hash_checked = false;
 	verdict->why[0] = '\0';
 	memset(verdict->reserved, 0, sizeof(verdict->reserved)); /* room for later fields */
+
+	/*
+	 * The line-rate case of automq on tun/tap: the value is the kernel's
+	 * own flow hash, so no Toeplitz input is made; the walk gives the
+	 * report type and the flow's words, then the flow must keep its value
+	 * and queue. A tunnel protocol, another report type or a value equal to
+	 * the queue (a deviation) go the general way below.
+	 */
+	if (v->flow_fast && hdr && frame &&
+	    tv_classify_fast(frame, len, v->o.l2, v->cfg.types, v->o.profile, NULL, NULL, &fi) &&
+	    fi.l4_proto != TV_IPPROTO_GRE && fi.l4_proto != TV_IPPROTO_IPIP &&
+	    fi.l4_proto != TV_IPPROTO_IPV6 && hdr->hash_report == fi.report &&
+	    !(hdr->hash_value == q && (hdr->hash_report != TUNVNET_REPORT_NONE || q != 0))) {
+		verdict->expected_report = fi.report;
+		verdict->observed_report = hdr->hash_report;
+		verdict->observed_hash = hdr->hash_value;
+		if (tv_flow_consistent_fast(v, &fi, q, hdr->hash_value, &before)) {
+			v->st.packets++;
+			v->st.matches++;
+			return 0;
+		}
+		p.q = q;
+		p.frame = frame;
+		p.len = len;
+		p.have_flow = false;
+		p.obs_report = hdr->hash_report;
+		p.obs_value = hdr->hash_value;
+		return flow_moved(v, &p, &before, verdict);
+	}
+
 	p.q = q;
 	p.frame = frame;
 	p.len = frame ? len : 0;
@@ -669,8 +702,9 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 		}
 		if (v->flows && !maybe_tunnel && !tv_is_vtap(v->o.kind) && p.obs_report == p.cls.report &&
 		    !(p.obs_value == q && (p.obs_report != TUNVNET_REPORT_NONE || p.obs_value != 0))) {
-			/* The line-rate case, automq on tun/tap: the report type, then the
-			 * flow keeps its value and queue (what the general path decides). */
+			/* automq on tun/tap for what the fast walk left to the parser
+			 * (IPv4 options, IPv6 extension headers): the report type, then
+			 * the flow keeps its value and queue (what the general path decides). */
 			verdict->expected_report = p.cls.report;
 			verdict->expected_queue = -1;
 			if (!tv_flow_consistent(v, &p, &fi, &before))

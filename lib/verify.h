@@ -29,10 +29,11 @@
 
 /*
  * A slot holds a flow's identity, not its key: 16 bytes, so the table
- * (64 KiB) stays in cache. Of the two 64-bit hash lanes (verify_flowtab.c),
- * one picks the slot and gives a 16-bit tag (never 0: 0 marks a free
- * slot), the other is kept whole: two flows are confused only if 91 bits
- * of independent hashes agree.
+ * (64 KiB) stays in cache. Of the two 64-bit folds of the flow's 128-bit
+ * NH sum (verify_flowtab.c), one picks the slot and gives a 16-bit tag
+ * (never 0: 0 marks a free slot), the other is kept whole: two flows are
+ * confused only if their sums agree (a chance of about 2^-64) or 91 bits
+ * of the two folds do.
  */
 struct tv_flow_slot {
 	uint64_t id;
@@ -87,6 +88,7 @@ struct tunvnet_verifier {
 	uint32_t qmask;              /* table_len - 1 */
 	uint16_t unclassified_q;     /* unclassified_queue % num_queues */
 	bool exact;                  /* every field predictable (no short key, no automq) */
+	bool flow_fast;              /* automq on tun/tap: the flow table's line-rate case */
 	struct tunvnet_toeplitz *tp; /* RSS only */
 	struct tunvnet_verify_stats st;
 	struct tv_flow_slot *flows;  /* automq only */
@@ -192,6 +194,8 @@ uint8_t *tv_scratch(struct tunvnet_verifier *v, size_t n);
 /* verify_flowtab.c */
 bool tv_flow_consistent(struct tunvnet_verifier *v, const struct tv_pkt *p,
 			const struct tv_fast_info *fi, struct tv_flow_slot *before);
+bool tv_flow_consistent_fast(struct tunvnet_verifier *v, const struct tv_fast_info *fi,
+			     unsigned int q, uint32_t value, struct tv_flow_slot *before);
 
 /* verify_deviation.c: the explanations, tried as judge() in verify.c says */
 extern const struct tv_explanation tv_explanations[];

@@ -78,36 +78,79 @@ static unsigned int pkt_flow_key(const struct tv_pkt *p, const struct tv_fast_in
 }
 
 /*
- * The flow's identity: two independent multiply-mix lanes over its words
- * (id[0] picks the slot and the tag, id[1] is kept). The word count is
- * part of the input (a tunnel's key is longer).
+ * The flow's identity: NH over its words (each pair, offset by constants,
+ * multiplied to 128 bits, the products added), so the multiplies of a
+ * 5-word IPv6 key are three independent ones, not a chain of ten. Two
+ * different keys of one length give the same sum with a chance of about
+ * 2^-64. Both 64-bit values fold the whole sum (flows a few apart in one
+ * word differ in the low half only, flows apart by 2^32 often in the high
+ * half only): id[1] is kept, id[0] (the word count mixed in) picks the
+ * slot and the tag.
  */
 static inline __attribute__((always_inline)) void flow_id(const uint64_t *w, unsigned int n,
 							   uint64_t id[2])
 {
-	uint64_t a = 0x9e3779b97f4a7c15ull ^ n, b = 0xc2b2ae3d27d4eb4full ^ n;
+	static const uint64_t k[TV_FLOW_WORDS + 1] = {
+		0x9e3779b97f4a7c15ull, 0xc2b2ae3d27d4eb4full, 0x165667b19e3779f9ull,
+		0xd6e8feb86659fd93ull, 0xa0761d6478bd642full, 0xe7037ed1a0b428dbull,
+		0x8ebc6af09c88c6e3ull, 0x589965cc75374cc3ull, 0x1d8e4e27c47d124full,
+		0xbf58476d1ce4e5b9ull, 0x94d049bb133111ebull, 0xff51afd7ed558ccdull,
+		0xc4ceb9fe1a85ec53ull,
+	};
+	unsigned __int128 acc = 0;
+	uint64_t lo, hi, m;
+	unsigned int i;
 
-	for (unsigned int i = 0; i < n; i++) {
-		a = (a ^ w[i]) * 0xff51afd7ed558ccdull;
-		a ^= a >> 29;
-		b = (b ^ w[i]) * 0xc4ceb9fe1a85ec53ull;
-		b ^= b >> 31;
+	for (i = 0; i + 1 < n; i += 2)
+		acc += (unsigned __int128)(w[i] + k[i]) * (w[i + 1] + k[i + 1]);
+	if (i < n) /* an odd count: the last word pairs with the count */
+		acc += (unsigned __int128)(w[i] + k[i]) * (n + k[i + 1]);
+	lo = (uint64_t)acc;
+	hi = (uint64_t)(acc >> 64);
+	m = (lo ^ (hi >> 32 | hi << 32) ^ n) * 0xff51afd7ed558ccdull;
+	id[0] = m ^ (m >> 32);
+	id[1] = hi ^ lo * 0xc4ceb9fe1a85ec53ull;
+}
+
+/*
+ * Look the flow up and remember this packet's value and queue: false (with
+ * the earlier observation) when the flow was there with another value or
+ * queue. The slot is written whatever it held (new flow, same flow, moved
+ * flow, or another flow forgotten: the bound), so nothing branches on
+ * which until the verdict: flows that evict each other cost no
+ * mispredicted branch.
+ */
+static inline __attribute__((always_inline)) bool slot_check(struct tunvnet_verifier *v,
+							      const uint64_t id[2], uint32_t value,
+							      unsigned int q, struct tv_flow_slot *before)
+{
+	struct tv_flow_slot *s = &v->flows[id[0] & (TV_FLOW_SLOTS - 1)];
+	struct tv_flow_slot old = *s, now = {
+		.id = id[1], .value = value, .queue = (uint16_t)q,
+		.tag = (uint16_t)(id[0] >> 48) | 1,
+	};
+	uint64_t o[2], n[2], other, changed;
+
+	/* As two words: which flow (id, tag) and what it did (value, queue). */
+	memcpy(o, &old, sizeof(o));
+	memcpy(n, &now, sizeof(n));
+	other = (o[0] ^ n[0]) | ((uint64_t)(old.tag ^ now.tag));
+	changed = (uint64_t)(old.value ^ now.value) | (uint64_t)(old.queue ^ now.queue);
+	*s = now;
+	/* A mask, not &&: the compiler would branch on the flow being there. */
+	if (__builtin_expect((changed & -(uint64_t)(other == 0)) != 0, 0)) {
+		*before = old;
+		return false;
 	}
-	a = (a ^ (a >> 32)) * 0x94d049bb133111ebull;
-	b = (b ^ (b >> 33)) * 0xbf58476d1ce4e5b9ull;
-	id[0] = a ^ (a >> 31);
-	id[1] = b ^ (b >> 29);
+	return true;
 }
 
 /* Remember p's flow; false (with the earlier observation) when it changed. */
 bool tv_flow_consistent(struct tunvnet_verifier *v, const struct tv_pkt *p,
-			    const struct tv_fast_info *fi, struct tv_flow_slot *before)
+			const struct tv_fast_info *fi, struct tv_flow_slot *before)
 {
 	uint64_t w[TV_FLOW_WORDS], id[2];
-	struct tv_flow_slot *s;
-	uint16_t tag;
 	unsigned int n;
-	bool same;
 
 	if (!v->flows || !(n = pkt_flow_key(p, fi, w)))
 		return true;
@@ -118,20 +161,26 @@ bool tv_flow_consistent(struct tunvnet_verifier *v, const struct tv_pkt *p,
 		flow_id(w, TV_FLOW_HALF, id);
 	else
 		flow_id(w, TV_FLOW_WORDS, id);
-	s = &v->flows[id[0] & (TV_FLOW_SLOTS - 1)];
-	tag = (uint16_t)(id[0] >> 48) | 1;
-	if (s->tag != tag || s->id != id[1]) {
-		/* New, or its slot held another flow, which is forgotten (the bound). */
-		s->id = id[1];
-		s->tag = tag;
-		s->value = p->obs_value;
-		s->queue = (uint16_t)p->q;
-		return true;
+	return slot_check(v, id, p->obs_value, p->q, before);
+}
+
+/*
+ * The same for a packet the fast walk took (plain IPv4/IPv6, no tunnel:
+ * fi with its report): the words straight from the packet, the same words
+ * tv_flow_consistent makes of it.
+ */
+bool tv_flow_consistent_fast(struct tunvnet_verifier *v, const struct tv_fast_info *fi,
+			     unsigned int q, uint32_t value, struct tv_flow_slot *before)
+{
+	uint64_t w[TV_FLOW_HALF], id[2];
+	uint32_t ports = fi->ports ? tv_get_be32(fi->ports) : 0;
+
+	if (fi->alen == 4) {
+		flow_words(w, fi->ethertype, fi->l4_proto, true, fi->addrs, fi->addrs + 4, ports);
+		flow_id(w, 2, id);
+	} else {
+		flow_words(w, fi->ethertype, fi->l4_proto, false, fi->addrs, fi->addrs + 16, ports);
+		flow_id(w, TV_FLOW_HALF, id);
 	}
-	same = s->value == p->obs_value && s->queue == p->q;
-	*before = *s;
-	/* Keep the latest, so a flow that moved is reported once, not forever. */
-	s->value = p->obs_value;
-	s->queue = (uint16_t)p->q;
-	return same;
+	return slot_check(v, id, value, q, before);
 }

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The longer fuzzing run, one command per target:
-#   ./scripts/fuzz.sh TARGET [SECONDS]     TARGET: packet, hdr, virtio_cfg, or all
+#   ./scripts/fuzz.sh TARGET [SECONDS]     TARGET: packet, hdr, virtio_cfg, capture, or all
 # Coverage-guided (libFuzzer, clang, ASan+UBSan), SECONDS per target (default
 # 600), starting from the committed corpus tests/fuzz/corpus/TARGET. Inputs
 # that reach new code are kept in build-fuzz/fuzz-corpus/TARGET between runs
@@ -11,11 +11,11 @@
 # Exit: 0 no crash, 1 a crash (saved), 2 bad usage or no clang.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-targets=(packet hdr virtio_cfg)
+targets=(packet hdr virtio_cfg capture)
 [ $# -ge 1 ] && [ $# -le 2 ] || { sed -n '2,13p' "$0" >&2; exit 2; }
 case $1 in
 all) run=("${targets[@]}") ;;
-packet | hdr | virtio_cfg) run=("$1") ;;
+packet | hdr | virtio_cfg | capture) run=("$1") ;;
 *) echo "fuzz.sh: unknown target '$1' (${targets[*]}, all)" >&2; exit 2 ;;
 esac
 secs=${2:-600}

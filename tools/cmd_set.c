@@ -23,7 +23,11 @@ static const char set_help[] =
 	"In other tools' words: --report is QEMU's virtio-net hash=on, --rss is\n"
 	"rss=on; types tcpv4/udpv4 hash what ethtool's 'rx-flow-hash tcp4 sdfn'\n"
 	"does, ipv4 what 'sd' does; --table round-robin:N is 'ethtool -X DEV equal N';\n"
-	"keys print as 'ethtool -x' prints them.\n\n"
+	"keys print as 'ethtool -x' prints them.\n"
+	"Defaults differ from 'hash' (all nine types, the spec's rules) for one\n"
+	"reason: set configures what a device can do, the six types the kernel\n"
+	"series supports. 'verify --help' names the 'hash' flags that predict the\n"
+	"reports and queues of a device set this way.\n\n"
 	"Exit status: 0 applied, 1 no backend can honour it or the kernel refused,\n"
 	"2 bad input.\n";
 

@@ -13,10 +13,12 @@
 #include <pcap/pcap.h>
 #endif
 
+#include "capture.h"
 #include "ctl.h"
 
 static const char help[] =
-	"Usage: tunvnet-ctl verify [OPTIONS] DEV\n\n"
+	"Usage: tunvnet-ctl verify [OPTIONS] DEV\n"
+	"       tunvnet-ctl verify [OPTIONS] --pcap FILE\n\n"
 	"Attach to DEV's queues (tun/tap by name, macvtap/ipvtap through /dev/tapN),\n"
 	"apply a hash configuration, read live traffic from every queue and check\n"
 	"each reported hash type, value and queue against the reference. Frames read\n"
@@ -30,6 +32,13 @@ static const char help[] =
 	"  --min-packets N        fewer packets than N is a failure (default 1: a run\n"
 	"                         that saw nothing proves nothing; 0 accepts none)\n"
 	"  --pcap-out FILE        save mismatching frames to a pcap file\n"
+	"  --save FILE            save every frame read with its queue and vnet header,\n"
+	"                         and the configuration, for verify --pcap\n"
+	"                         (tunvnet-ctl(1), CAPTURE FORMAT)\n"
+	"  --pcap FILE            no DEV: check a capture --save wrote, offline (no\n"
+	"                         device, no privilege); the configuration is the saved\n"
+	"                         one: flags above must agree with it (--profile may\n"
+	"                         differ); FILE - is stdin\n"
 	"  --json                 JSON lines: one per mismatch and per known kernel\n"
 	"                         deviation (\"deviations\": names), then a summary\n"
 	"  -h, --help             this text\n\n"
@@ -38,6 +47,11 @@ static const char help[] =
 	"rss=on; types tcpv4/udpv4 hash what ethtool's 'rx-flow-hash tcp4 sdfn'\n"
 	"does, ipv4 what 'sd' does; --table round-robin:N is 'ethtool -X DEV equal N';\n"
 	"keys print as 'ethtool -x' prints them.\n"
+	"Defaults differ from 'hash' (all nine types, profile spec) for one reason:\n"
+	"verify checks what a device can do, the six types the kernel series\n"
+	"supports. What verify expects, 'hash' gives (add --queues N for the queue):\n"
+	"  hash --types 0x3f --profile linux     on the kernel backend\n"
+	"  hash --types 0x3f --profile ebpf      on the ebpf and user backends\n"
 	"The backend (--backend, default auto) decides what is checked: kernel (the\n"
 	"series, refused on a kernel without it) every report and queue, profile\n"
 	"linux; ebpf (auto's choice for RSS on a stock kernel's tun/tap) the queue\n"
@@ -47,9 +61,11 @@ static const char help[] =
 	"Frames queued before the configuration took effect are discarded, not\n"
 	"counted. A macvtap/ipvtap hashes nothing with a single queue open, so\n"
 	"verify opens 4 there unless --queues says otherwise.\n"
+	"With --pcap the output is the same, plus the record index of each mismatch.\n"
 	"Exit status: 0 every report matched (or was a known kernel deviation),\n"
 	"1 a mismatch, too few packets, the device deleted during the run, or\n"
-	"--backend kernel on a kernel without the feature, 2 bad input.\n";
+	"--backend kernel on a kernel without the feature, 2 bad input (with --pcap:\n"
+	"a malformed capture, named by record index and byte offset).\n";
 
 static volatile sig_atomic_t stop;
 
@@ -73,38 +89,46 @@ struct run {
 #endif
 };
 
-static void status_line(const struct run *r, bool final)
+void verify_print_status(const struct tunvnet_verify_stats *s, const uint64_t *per_q,
+			 unsigned int nq, bool final)
 {
-	struct tunvnet_verify_stats s = TUNVNET_VERIFY_STATS_INIT;
 	unsigned int q;
 
-	tunvnet_verifier_stats(r->v, &s);
 	fprintf(stderr, "%s%spackets %llu  verified %llu  known %llu  %smismatches %llu%s  "
-		"unchecked %llu  queues", out_is_tty() ? "\r" : "", col(C_BOLD), (unsigned long long)s.packets,
-		(unsigned long long)s.matches, (unsigned long long)s.known_deviations,
-		s.mismatches ? col(C_RED) : "", (unsigned long long)s.mismatches, col_end(),
-		(unsigned long long)s.unchecked);
-	for (q = 0; q < r->nq; q++)
-		fprintf(stderr, " %u:%llu", q, (unsigned long long)r->per_q[q]);
+		"unchecked %llu  queues", out_is_tty() ? "\r" : "", col(C_BOLD), (unsigned long long)s->packets,
+		(unsigned long long)s->matches, (unsigned long long)s->known_deviations,
+		s->mismatches ? col(C_RED) : "", (unsigned long long)s->mismatches, col_end(),
+		(unsigned long long)s->unchecked);
+	for (q = 0; q < nq; q++)
+		fprintf(stderr, " %u:%llu", q, (unsigned long long)per_q[q]);
 	fputs(final ? "\n" : "   ", stderr);
 }
 
-static void report_mismatch(struct run *r, unsigned int q, const struct tunvnet_pkt *p,
-			    const struct tunvnet_verdict *vd)
+static void status_line(const struct run *r, bool final)
+{
+	struct tunvnet_verify_stats s = TUNVNET_VERIFY_STATS_INIT;
+
+	tunvnet_verifier_stats(r->v, &s);
+	verify_print_status(&s, r->per_q, r->nq, final);
+}
+
+void verify_print_check(const struct check_src *src, bool json, unsigned int q, const void *frame,
+			size_t len, enum tunvnet_l2 l2, const struct tunvnet_verdict *vd,
+			long long record)
 {
 	struct tunvnet_flow flow;
-	bool parsed = tunvnet_packet_parse(p->buf, p->len, r->l2, &flow) == 0;
+	bool parsed = tunvnet_packet_parse(frame, len, l2, &flow) == 0;
 
-	if (r->json) {
+	if (json) {
 		struct json j;
 
 		/* Known deviations get a line too (issue 9 item 15): which, by name. */
-		json_check_begin(&j, &r->src, (int)q, parsed ? &flow : NULL, vd);
+		json_check_begin(&j, src, (int)q, parsed ? &flow : NULL, vd);
+		if (record >= 0)
+			json_int(&j, "record", record);
 		json_end(&j);
-		if (vd->code != TUNVNET_VERDICT_MISMATCH)
-			return; /* excused: not a mismatch to save */
 	} else {
-		char fs[128], kind[32];
+		char fs[128], kind[32], rec[32] = "";
 
 		if (parsed) {
 			flow_string(&flow, fs, sizeof(fs));
@@ -113,15 +137,25 @@ static void report_mismatch(struct run *r, unsigned int q, const struct tunvnet_
 			snprintf(fs, sizeof(fs), "?");
 			snprintf(kind, sizeof(kind), "?");
 		}
+		if (record >= 0)
+			snprintf(rec, sizeof(rec), " record %lld", record);
 		if (out_is_tty())
 			fputs("\r\033[K", stderr);
-		printf("%sMISMATCH%s q%u %s %s: expected %s 0x%08x q%d, observed %s 0x%08x q%d: %s\n",
-		       col(C_RED), col_end(), q, kind, fs, tunvnet_report_name(vd->expected_report),
+		printf("%sMISMATCH%s%s q%u %s %s: expected %s 0x%08x q%d, observed %s 0x%08x q%d: %s\n",
+		       col(C_RED), col_end(), rec, q, kind, fs, tunvnet_report_name(vd->expected_report),
 		       vd->expected_hash, vd->expected_queue,
 		       tunvnet_report_name(vd->observed_report), vd->observed_hash,
 		       vd->observed_queue, vd->why);
 		fflush(stdout);
 	}
+}
+
+static void report_mismatch(struct run *r, unsigned int q, const struct tunvnet_pkt *p,
+			    const struct tunvnet_verdict *vd)
+{
+	verify_print_check(&r->src, r->json, q, p->buf, p->len, r->l2, vd, -1);
+	if (vd->code != TUNVNET_VERDICT_MISMATCH)
+		return; /* excused: not a mismatch to save */
 #ifdef HAVE_PCAP
 	if (r->dumper) {
 		struct pcap_pkthdr ph = { .caplen = (bpf_u_int32)p->len, .len = (bpf_u_int32)p->len };
@@ -146,6 +180,30 @@ static void verify_backend(struct tunvnet_verify_opts *vo, enum tunvnet_backend 
 		vo->profile = b == TUNVNET_BACKEND_KERNEL ? TUNVNET_PROFILE_LINUX : TUNVNET_PROFILE_EBPF;
 }
 
+/* The capture's first record: what the frames are checked against offline. */
+static int save_config(FILE *f, const struct tunvnet_verify_opts *vo, const struct tunvnet_link *link)
+{
+	struct cap_config c = { 0 };
+	int rc;
+
+	snprintf(c.name, sizeof(c.name), "%s", link->name);
+	snprintf(c.kernel, sizeof(c.kernel), "%s", kernel_release());
+	c.kind = vo->kind;
+	c.l2 = vo->l2;
+	c.backend = vo->backend;
+	c.profile = vo->profile;
+	c.known_deviations = vo->known_deviations;
+	c.num_queues = vo->num_queues;
+	c.cfg = *vo->cfg;
+	c.cfg.backend = vo->backend;
+	rc = cap_write_header(f);
+	if (!rc)
+		rc = cap_write_config(f, &c);
+	if (!rc && fflush(f))
+		rc = -errno;
+	return rc;
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -155,6 +213,8 @@ int cmd_verify(int argc, char **argv)
 		{ "count", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "pcap-out", required_argument, NULL, 'w' },
+		{ "save", required_argument, NULL, 's' },
+		{ "pcap", required_argument, NULL, 'P' },
 		{ "min-packets", required_argument, NULL, 'm' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
@@ -167,7 +227,10 @@ int cmd_verify(int argc, char **argv)
 	struct tunvnet_verify_stats s = TUNVNET_VERIFY_STATS_INIT;
 	struct pollfd *pfd = NULL;
 	struct tunvnet_pkt pkts[16];
-	const char *pcap_out = NULL;
+	const char *pcap_out = NULL, *save_path = NULL, *pcap_in = NULL;
+	FILE *save = NULL;
+	enum tunvnet_endian endian = TUNVNET_ENDIAN_NATIVE;
+	size_t save_hdr = 0;
 	unsigned long count = 0, duration = 0, min_packets = 1, drained = 0;
 	bool have_min = false, gone = false;
 	bool apply = true, profile_set = false;
@@ -213,6 +276,12 @@ int cmd_verify(int argc, char **argv)
 		case 'w':
 			pcap_out = optarg;
 			break;
+		case 's':
+			save_path = optarg;
+			break;
+		case 'P':
+			pcap_in = optarg;
+			break;
 		case 'm':
 			if (parse_uint(optarg, 0, ~0ul, &min_packets))
 				return usage_error("verify", "--min-packets wants a number");
@@ -226,6 +295,20 @@ int cmd_verify(int argc, char **argv)
 		default:
 			return usage_error("verify", "bad option");
 		}
+	}
+	if (pcap_in) {
+		/* Offline: what only a device has is refused, not ignored. */
+		if (optind != argc)
+			return usage_error("verify", "--pcap takes no DEV argument");
+		if (!apply || duration || save_path || pcap_out || h.vnet_hdr_sz)
+			return usage_error("verify", "--pcap checks a saved capture: %s has no meaning "
+					   "there", !apply ? "--no-apply" : duration ? "--duration" :
+					   save_path ? "--save" : pcap_out ? "--pcap-out" :
+					   "--vnet-hdr-size (each record carries its header length)");
+		rc = verify_pcap(pcap_in, &h, profile_set ? &vo.profile : NULL, r.json, count,
+				 have_min ? min_packets : (count ? count : 1));
+		hashopt_free(&h);
+		return rc;
 	}
 	if (optind + 1 != argc)
 		return usage_error("verify", "expected exactly one DEV argument");
@@ -243,6 +326,13 @@ int cmd_verify(int argc, char **argv)
 		}
 	}
 #endif
+	if (save_path) {
+		save = fopen(save_path, "wb");
+		if (!save) {
+			rc = usage_error("verify", "cannot write '%s': %s", esc(save_path), strerror(errno));
+			goto out;
+		}
+	}
 	if (!h.report && !h.rss)
 		h.report = h.rss = true;
 	/* Validate everything, then act: nothing below changes the device until
@@ -399,6 +489,20 @@ int cmd_verify(int argc, char **argv)
 			r.v = nv;
 		}
 	}
+	if (save) {
+		int sz = 0;
+
+		if (tunvnet_dev_get_vnet_endian(r.dev, &endian))
+			endian = TUNVNET_ENDIAN_NATIVE;
+		if (tunvnet_dev_get_vnet_hdr_sz(r.dev, &sz) == 0 && sz > 0)
+			save_hdr = (size_t)sz;
+		rc = save_config(save, &vo, &link);
+		if (rc) {
+			rc = ctl_fail("verify", EXIT_CHECK, NULL, "cannot write '%s': %s",
+				      esc(save_path), strerror(-rc));
+			goto out;
+		}
+	}
 	/*
 	 * Frames queued before the configuration and header size took effect
 	 * (the kernel's own IPv6 frames once a queue attaches) were hashed, or
@@ -479,6 +583,17 @@ int cmd_verify(int argc, char **argv)
 				struct tunvnet_verdict vd;
 
 				r.per_q[q]++;
+				if (save) {
+					int wr = cap_write_frame(save, q, r.l2, vo.backend, endian,
+								 &pkts[k].hdr, save_hdr, pkts[k].buf,
+								 pkts[k].len);
+
+					if (wr) {
+						rc = ctl_fail("verify", EXIT_CHECK, NULL, "cannot write "
+							      "'%s': %s", esc(save_path), strerror(-wr));
+						goto out;
+					}
+				}
 				if (tunvnet_verify_packet(r.v, q, &pkts[k].hdr, pkts[k].buf,
 							  pkts[k].len, &vd) == 0 &&
 				    (vd.code == TUNVNET_VERDICT_MISMATCH ||
@@ -487,6 +602,12 @@ int cmd_verify(int argc, char **argv)
 				tunvnet_verifier_stats(r.v, &s);
 				if (count && s.packets >= count)
 					stop = 1;
+			}
+			/* Whole batches reach the file: a run killed later leaves a readable one. */
+			if (save && fflush(save)) {
+				rc = ctl_fail("verify", EXIT_CHECK, NULL, "cannot write '%s': %s",
+					      esc(save_path), strerror(errno));
+				goto out;
 			}
 		}
 	}
@@ -524,7 +645,17 @@ int cmd_verify(int argc, char **argv)
 			      "--min-packets %lu: nothing was shown to work",
 			      (unsigned long long)s.packets, s.packets == 1 ? "" : "s", min_packets);
 	}
+	if (save) {
+		FILE *f = save;
+
+		save = NULL;
+		if (fclose(f) && rc == EXIT_OK)
+			rc = ctl_fail("verify", EXIT_CHECK, NULL, "cannot write '%s': %s",
+				      esc(save_path), strerror(errno));
+	}
 out:
+	if (save)
+		fclose(save);
 #ifdef HAVE_PCAP
 	if (pcap_file)
 		fclose(pcap_file);

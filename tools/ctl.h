@@ -65,6 +65,8 @@ bool wants_help(int argc, char **argv);
 /* ---- input parsing (util.c) ---- */
 /* Hex bytes, optionally "0x"-prefixed, with optional ':', '-', '.', ' ' between bytes. */
 int parse_hex(const char *s, uint8_t *buf, size_t cap, size_t *len);
+/* The same; on failure *bad (may be NULL) gets the offset of the character at fault. */
+int parse_hex_at(const char *s, uint8_t *buf, size_t cap, size_t *len, size_t *bad);
 /* HEX, @FILE (hex text or raw bytes), "random", or "default" (Microsoft key). */
 int parse_key(const char *arg, uint8_t key[TUNVNET_KEY_MAX], size_t *len, char *err, size_t errlen);
 /* EXIT_OK if a key_len-byte key covers every input of types, else usage_error. */
@@ -102,6 +104,7 @@ struct hashopt {
 	unsigned long queues;       /* --queues: queues to attach (0: not given) */
 	int vnet_hdr_sz;            /* --vnet-hdr-size (0: leave) */
 	enum tunvnet_backend backend; /* --backend (AUTO unless given) */
+	const char *qsrc;           /* who counts the queues, in messages (NULL: "the device has") */
 	uint16_t *table;
 	struct tunvnet_hash_cfg cfg;
 };
@@ -150,6 +153,12 @@ int hashopt_check_link(const struct hashopt *h, const char *cmd, const struct tu
 unsigned int hashopt_queue_count(const struct hashopt *h, const struct tunvnet_link *link);
 /* Print the configuration (human) on f. */
 void hashopt_describe(const struct tunvnet_hash_cfg *cfg, FILE *f);
+
+/*
+ * verify --pcap FILE (cmd_verify_pcap.c): check a capture verify --save
+ * wrote. h holds the flags given (they must agree with the saved
+ * configuration), profile NULL means the saved one. Returns the exit status.
+ */
 
 /* ---- devices (devutil.c) ---- */
 /*
@@ -241,5 +250,22 @@ void json_check_begin(struct json *j, const struct check_src *src, int queue,
  */
 void json_summary_begin(struct json *j, const char *cmd, const struct check_src *src,
 			const struct tunvnet_verify_stats *s);
+
+/* ---- verify (cmd_verify.c), live and offline ---- */
+/* A mismatch or known deviation: a check object (--json, with "record"
+ * when record >= 0) or a MISMATCH line ("MISMATCH record N ..." offline). */
+void verify_print_check(const struct check_src *src, bool json, unsigned int q, const void *frame,
+			size_t len, enum tunvnet_l2 l2, const struct tunvnet_verdict *vd,
+			long long record);
+/* The human status line on stderr ("packets N  verified N ... queues 0:N ..."). */
+void verify_print_status(const struct tunvnet_verify_stats *s, const uint64_t *per_q,
+			 unsigned int nq, bool final);
+/*
+ * verify --pcap FILE (cmd_verify_pcap.c): check a capture verify --save
+ * wrote. h holds the flags given (they must agree with the saved
+ * configuration), profile NULL means the saved one. Returns the exit status.
+ */
+int verify_pcap(const char *path, struct hashopt *h, const enum tunvnet_profile *profile,
+		bool json, unsigned long count, unsigned long min_packets);
 
 #endif /* TUNVNET_CTL_H */

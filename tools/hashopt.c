@@ -168,14 +168,16 @@ int hashopt_build(struct hashopt *h, const char *cmd, unsigned int num_queues)
 
 			for (i = 0; i < cfg->table_len; i++)
 				if (cfg->table[i] >= num_queues)
-					return usage_error(cmd, "--table names queue %u, but the "
-							   "device has %u queue%s (0..%u)",
-							   cfg->table[i], num_queues,
-							   num_queues == 1 ? "" : "s", num_queues - 1);
+					return usage_error(cmd, "--table names queue %u, but %s "
+							   "%u queue%s (0..%u)", cfg->table[i],
+							   h->qsrc ? h->qsrc : "the device has",
+							   num_queues, num_queues == 1 ? "" : "s",
+							   num_queues - 1);
 			if (cfg->unclassified_queue >= num_queues)
-				return usage_error(cmd, "--unclassified %u is not a queue of the "
-						   "device: it has %u queue%s (0..%u)",
-						   cfg->unclassified_queue, num_queues,
+				return usage_error(cmd, "--unclassified %u is not a queue%s: %s "
+						   "%u queue%s (0..%u)", cfg->unclassified_queue,
+						   h->qsrc ? "" : " of the device",
+						   h->qsrc ? h->qsrc : "it has", num_queues,
 						   num_queues == 1 ? "" : "s", num_queues - 1);
 		}
 	}

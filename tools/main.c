@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* tunvnet-ctl: the subcommand table, dispatch and the shared error reporting. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@ const char *ctl_prog = "tunvnet-ctl";
 
 static const struct ctl_cmd cmds[] = {
 	{ "toeplitz", cmd_toeplitz, "Toeplitz hash of raw input bytes" },
-	{ "hash", cmd_hash, "classify and hash a packet (or every packet of a pcap)" },
+	{ "hash", cmd_hash, "classify and hash packets (hex, pcap, stdin), give the RSS queue" },
 	{ "caps", cmd_caps, "what the running kernel supports" },
 	{ "list", cmd_list, "list tun, tap, macvtap and ipvtap links" },
 	{ "show", cmd_show, "show one link" },
@@ -21,7 +22,7 @@ static const struct ctl_cmd cmds[] = {
 	{ "delete", cmd_delete, "delete a link" },
 	{ "set", cmd_set, "apply a hash report / RSS configuration to a device" },
 	{ "clear", cmd_clear, "switch hash report and RSS off on a device" },
-	{ "verify", cmd_verify, "check every reported hash of live traffic" },
+	{ "verify", cmd_verify, "check every reported hash of live traffic (or a saved capture)" },
 	{ "demo", cmd_demo, "show the feature end to end (or offline)" },
 };
 
@@ -164,6 +165,17 @@ bool wants_help(int argc, char **argv)
 }
 
 /*
+ * stdio keeps no errno for a failed write: a pipe or socket whose reader
+ * went away says so to poll(), so that case is named rather than called EIO.
+ */
+static bool lost_reader(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
+/*
  * Output that did not reach its reader is a failure: a full disk, a closed
  * pipe, a closed stdout. stdio keeps the first error in ferror(); the last
  * buffer is only written by fflush/fclose, so both are checked too.
@@ -173,7 +185,7 @@ static int finish_output(const char *cmd, int rc)
 	int err = 0;
 
 	if (ferror(stdout))
-		err = EIO;
+		err = lost_reader() ? EPIPE : EIO;
 	if (fflush(stdout) != 0)
 		err = errno ? errno : EIO;
 	if (fclose(stdout) != 0 && !err)

@@ -27,8 +27,9 @@ static bool is_sep(int c)
 	return c == ':' || c == '-' || c == '.' || isspace(c);
 }
 
-int parse_hex(const char *s, uint8_t *buf, size_t cap, size_t *len)
+int parse_hex_at(const char *s, uint8_t *buf, size_t cap, size_t *len, size_t *bad)
 {
+	const char *start = s;
 	size_t n = 0;
 
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
@@ -42,15 +43,28 @@ int parse_hex(const char *s, uint8_t *buf, size_t cap, size_t *len)
 		}
 		hi = hexval((unsigned char)s[0]);
 		lo = hi < 0 ? -1 : hexval((unsigned char)s[1]);
-		if (hi < 0 || lo < 0)
-			return -EINVAL; /* a stray character or an odd digit count */
-		if (n == cap)
+		if (hi < 0 || lo < 0) {
+			/* A stray character, or a digit without its pair: point at it. */
+			if (bad)
+				*bad = (size_t)(s - start) +
+				       (hi < 0 || !s[1] || is_sep((unsigned char)s[1]) ? 0 : 1);
+			return -EINVAL;
+		}
+		if (n == cap) {
+			if (bad)
+				*bad = (size_t)(s - start);
 			return -E2BIG;
+		}
 		buf[n++] = (uint8_t)(hi << 4 | lo);
 		s += 2;
 	}
 	*len = n;
 	return 0;
+}
+
+int parse_hex(const char *s, uint8_t *buf, size_t cap, size_t *len)
+{
+	return parse_hex_at(s, buf, cap, len, NULL);
 }
 
 static int read_file(const char *path, char *buf, size_t cap, size_t *len)
@@ -150,8 +164,11 @@ int parse_uint(const char *s, unsigned long min, unsigned long max, unsigned lon
 
 int opt_queues(const char *cmd, const char *arg, unsigned long *queues)
 {
-	if (parse_uint(arg, 1, 4096, queues))
-		return usage_error(cmd, "--queues wants 1..4096, not '%s'", arg);
+	/* tun and macvtap attach at most 256 queues (MAX_TAP_QUEUES), and so
+	 * does a handle: a larger count would fail half way through. */
+	if (parse_uint(arg, 1, 256, queues))
+		return usage_error(cmd, "--queues wants 1..256 (the most a tun or macvtap device "
+				   "takes), not '%s'", arg);
 	return EXIT_OK;
 }
 

@@ -33,6 +33,15 @@ sed -n 1p "$OUT" | grep -q '"index":0.*"report_name":"tcpv4","hash":"0x51ccc178"
 sed -n 2p "$OUT" | grep -q '"index":1.*"report_name":"udpv6","hash":"0xdde51bbf"' || fail "packet 1"
 sed -n 3p "$OUT" | grep -q '"index":2.*"report":0' || fail "packet 2"
 
+# --queues: the RSS queue per packet (hash & 3 on round-robin:4, report
+# none on the unclassified queue); a queue column in the table.
+expect 0 hash --json --pcap "$DIR/eth.pcap" --queues 4 --unclassified 2
+sed -n 1p "$OUT" | grep -q '"hash":"0x51ccc178","queue":0,' || fail "packet 0 queue"
+sed -n 2p "$OUT" | grep -q '"hash":"0xdde51bbf","queue":3,' || fail "packet 1 queue"
+sed -n 3p "$OUT" | grep -q '"report":0,.*"queue":2,' || fail "packet 2 queue"
+expect 0 hash --pcap "$DIR/eth.pcap" --queues 4 --table 3,2,1,0
+grep -q '^0  *tcpv4  *0x51ccc178  *3  ' "$OUT" || fail "no queue column: $(cat "$OUT")"
+
 expect 0 hash --pcap "$DIR/eth.pcap" --types ipv4,ipv6
 out_has "0x323e8fc2"
 [ "$(wc -l <"$OUT")" -eq 4 ] || fail "want a header and 3 lines"

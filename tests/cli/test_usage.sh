@@ -42,4 +42,14 @@ err_has "cannot write the output: Broken pipe"
 [ "$rc" -eq 1 ] || fail "toeplitz with stdout closed exited $rc, want 1"
 err_has "cannot write the output"
 rm -f "$ST"
+# A reader that goes away in the middle of a long output (stdio's error
+# flag, no errno kept): still named as the broken pipe it is.
+F=00112233445566778899aabb080045000028000000004006000001020304050607080000000050000000
+for i in $(seq 1 20000); do echo $F; done >"$ST"
+"$CTL" hash --stdin <"$ST" 2>"$ERR" | head -c 10 >/dev/null
+err_has "cannot write the output: Broken pipe"
+rm -f "$ST"
+# More queues than tun/macvtap take is refused before anything is created.
+expect 2 create --queues 300 tvq0
+err_has "1..256"
 done_tests

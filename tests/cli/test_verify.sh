@@ -16,6 +16,8 @@ expect 2 verify --report --vnet-hdr-size 12 $D
 err_has "--report needs a vnet header of 20 or 24 bytes"
 expect 2 verify --pcap-out /nonexistent/dir/m.pcap $D
 err_has "cannot write '/nonexistent/dir/m.pcap'"
+expect 2 verify --save /nonexistent/dir/s.pcap $D
+err_has "cannot write '/nonexistent/dir/s.pcap'"
 
 # Refused input leaves a real device as it was: down, its header size kept
 # (verify used to set the size, apply and bring the link up, then refuse).
@@ -23,7 +25,8 @@ if is_root && [ -c /dev/net/tun ]; then
 	T=tvver$$
 	trap 'ip link del $T 2>/dev/null; rm -f "$OUT" "$ERR"' EXIT
 	expect 0 create --type tap --queues 4 $T
-	for bad in "--pcap-out /nonexistent/dir/m.pcap" "--report --vnet-hdr-size 12" \
+	for bad in "--pcap-out /nonexistent/dir/m.pcap" "--save /nonexistent/dir/s.pcap" \
+		   "--report --vnet-hdr-size 12" \
 		   "--queues 2 --table 0,1,2,3"; do
 		expect 2 verify $bad $T
 		f=$(cat /sys/class/net/$T/flags)

@@ -7,6 +7,8 @@
       packets, mismatches, per_queue of QUEUES entries summing to PACKETS (at
       least MIN_QUEUES_USED of them non-zero); one check line per mismatch
       and per known deviation, each with exactly the check keys below
+      (verify --pcap's, told by "capture": its summary keys, "record" on
+      each check line)
   vcheck.py demo JSONL BACKEND MODE FLOWS
       demo's output: FLOWS check lines (the check keys plus received and
       mode = MODE) from BACKEND, then a summary ("summary": "demo")
@@ -81,6 +83,10 @@ SUMMARY_KEYS = {"summary": str, "device": (str, type(None)), "backend": str,
                 "unchecked": int}
 VERIFY_SUMMARY_EXTRA = {"discarded_before_start", "key", "seconds", "per_queue"}
 VERIFY_SUMMARY_OPTIONAL = {"key"}  # only with RSS
+# verify --pcap: no timing or draining, the file and its record count instead;
+# each check object names its record.
+PCAP_SUMMARY_EXTRA = {"capture", "records", "key", "per_queue"}
+PCAP_CHECK_EXTRA = {"record": int}
 DEMO_SUMMARY_EXTRA = {"mode", "uapi", "flows", "problems"}
 HASH_RE = re.compile(r"0x[0-9a-f]{8}")
 
@@ -168,7 +174,9 @@ def summary(path, packets, mismatches, queues, min_used=0):
     for o in objs[:-1]:
         if "summary" in o:
             bad("more than one summary line")
-    check_summary(s, "verify", VERIFY_SUMMARY_EXTRA, VERIFY_SUMMARY_OPTIONAL)
+    offline = "capture" in s
+    check_summary(s, "verify", PCAP_SUMMARY_EXTRA if offline else VERIFY_SUMMARY_EXTRA,
+                  VERIFY_SUMMARY_OPTIONAL)
     if s.get("packets") != packets:
         bad("packets %s, want %d" % (s.get("packets"), packets))
     if s.get("mismatches") != mismatches:
@@ -197,7 +205,7 @@ def summary(path, packets, mismatches, queues, min_used=0):
     if any(o.get("verdict") not in ("mismatch", "known-deviation") for o in objs if "verdict" in o):
         bad("a verdict line that is neither mismatch nor known-deviation")
     for o in objs[:-1]:
-        check_obj(o)
+        check_obj(o, PCAP_CHECK_EXTRA if offline else None)
         if (o.get("device"), o.get("backend"), o.get("kernel")) != \
                 (s.get("device"), s.get("backend"), s.get("kernel")):
             bad("device/backend/kernel differ from the summary's: %s" % o)
@@ -288,6 +296,8 @@ def mankeys(man, jsonl):
         listed = [k for k in listed if k != "why"]
     if checks[0].get("mode") is None:  # not demo: none of demo's own keys
         listed = [k for k in listed if k not in DEMO_EXTRA]
+    if "record" not in checks[0]:  # verify --pcap's own
+        listed = [k for k in listed if k != "record"]
     if listed != list(checks[0]):
         bad("tunvnet-ctl(1) lists the check keys %s, the tool prints %s" %
             (listed, list(checks[0])))
