@@ -352,11 +352,10 @@ fast_emit(struct tunvnet_class *cls, unsigned int report, const uint8_t *addrs, 
 static inline __attribute__((always_inline)) bool
 classify_fast(const uint8_t *p, size_t len, enum tunvnet_l2 l2, uint32_t types,
 	      enum tunvnet_profile profile, const struct tunvnet_toeplitz *t,
-	      struct tunvnet_class *cls, struct tv_fast_info *info)
+	      struct tunvnet_class *cls, struct tv_fast_info *info, bool report_only)
 {
 	const uint8_t *addrs, *ports;
 	enum fast_l4 l4;
-	unsigned int report;
 	size_t off;
 	uint16_t proto;
 	bool v6;
@@ -416,7 +415,6 @@ classify_fast(const uint8_t *p, size_t len, enum tunvnet_l2 l2, uint32_t types,
 		return false;
 	}
 
-	report = fast_report(v6, l4, types, profile);
 	if (info) {
 		info->l4_proto = v6 ? p[off + 6] : p[off + 9];
 		info->vlan_tags = off == TV_ETH_HLEN + TV_VLAN_HLEN;
@@ -424,14 +422,15 @@ classify_fast(const uint8_t *p, size_t len, enum tunvnet_l2 l2, uint32_t types,
 		info->alen = v6 ? 16 : 4;
 		info->addrs = addrs;
 		info->ports = l4 == FAST_OTHER ? NULL : ports;
-		info->report = report;
 	}
-	if (!cls) /* report only: no Toeplitz input wanted (automq's check) */
+	if (report_only) { /* no Toeplitz input wanted (automq's check): info only */
+		info->report = fast_report(v6, l4, types, profile);
 		return true;
+	}
 	if (v6)
-		fast_emit(cls, report, addrs, 32, ports, t);
+		fast_emit(cls, fast_report(true, l4, types, profile), addrs, 32, ports, t);
 	else
-		fast_emit(cls, report, addrs, 8, ports, t);
+		fast_emit(cls, fast_report(false, l4, types, profile), addrs, 8, ports, t);
 	return true;
 }
 
@@ -446,7 +445,7 @@ TUNVNET_API int tunvnet_classify_hash(const void *pkt, size_t len, enum tunvnet_
 	if (!cls)
 		return tv_err(-EINVAL, "classify_hash: no class");
 	if (pkt && !(types & ~TUNVNET_HASH_TYPES_ALL) && (unsigned int)profile <= TUNVNET_PROFILE_EBPF &&
-	    classify_fast(pkt, len, l2, types, profile, t, cls, NULL))
+	    classify_fast(pkt, len, l2, types, profile, t, cls, NULL, false))
 		return 0;
 	err = tunvnet_packet_parse(pkt, len, l2, &flow);
 	if (err)
@@ -463,8 +462,11 @@ bool tv_classify_fast(const void *pkt, size_t len, enum tunvnet_l2 l2, uint32_t 
 		      enum tunvnet_profile profile, const struct tunvnet_toeplitz *t,
 		      struct tunvnet_class *cls, struct tv_fast_info *info)
 {
-	/* Two copies: with cls NULL the walk stops at the report. */
-	if (!cls)
-		return classify_fast(pkt, len, l2, types, profile, NULL, NULL, info);
-	return classify_fast(pkt, len, l2, types, profile, t, cls, info);
+	return classify_fast(pkt, len, l2, types, profile, t, cls, info, false);
+}
+
+bool tv_classify_fast_report(const void *pkt, size_t len, enum tunvnet_l2 l2, uint32_t types,
+			     enum tunvnet_profile profile, struct tv_fast_info *info)
+{
+	return classify_fast(pkt, len, l2, types, profile, NULL, NULL, info, true);
 }

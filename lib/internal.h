@@ -36,11 +36,14 @@ struct tv_fast_info {
 	uint8_t alen;           /* 4 or 16 */
 	const uint8_t *addrs;   /* source then destination address, in the packet */
 	const uint8_t *ports;   /* TCP/UDP: the 4 port bytes, in the packet; else NULL */
-	unsigned int report;    /* the class's report (all tv_classify_fast fills with cls NULL) */
+	unsigned int report;    /* the class's report (tv_classify_fast_report only) */
 };
 bool tv_classify_fast(const void *pkt, size_t len, enum tunvnet_l2 l2, uint32_t types,
 		      enum tunvnet_profile profile, const struct tunvnet_toeplitz *t,
 		      struct tunvnet_class *cls, struct tv_fast_info *info);
+/* The same walk stopping at the report type (info->report): no class, no hash. */
+bool tv_classify_fast_report(const void *pkt, size_t len, enum tunvnet_l2 l2, uint32_t types,
+			     enum tunvnet_profile profile, struct tv_fast_info *info);
 
 /* Unaligned, explicit-endian loads and stores: packet data is untrusted bytes. */
 static inline uint16_t tv_get_be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }

@@ -592,6 +592,28 @@ static __attribute__((noinline)) int verify_slow(struct tunvnet_verifier *v, str
 	return 0;
 }
 
+/* A match's verdict, every field written once (the line-rate cases). */
+static inline __attribute__((always_inline)) int
+match(struct tunvnet_verifier *v, struct tunvnet_verdict *vd, unsigned int q,
+      const struct tunvnet_hdr *hdr, unsigned int report, uint32_t hash, int queue,
+      bool hash_checked)
+{
+	vd->code = TUNVNET_VERDICT_MATCH;
+	vd->deviation = 0;
+	vd->expected_report = report;
+	vd->observed_report = hdr->hash_report;
+	vd->expected_hash = hash;
+	vd->observed_hash = hdr->hash_value;
+	vd->expected_queue = queue;
+	vd->observed_queue = (int)q;
+	vd->hash_checked = hash_checked;
+	vd->why[0] = '\0';
+	memset(vd->reserved, 0, sizeof(vd->reserved)); /* room for later fields */
+	v->st.packets++;
+	v->st.matches++;
+	return 0;
+}
+
 TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q,
 				      const struct tunvnet_hdr *hdr, const void *frame,
 				      size_t len, struct tunvnet_verdict *verdict)
@@ -600,7 +622,7 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	struct tv_flow_slot before;
 	struct tv_fast_info fi;
 	struct tv_pkt p;
-	bool maybe_tunnel = true;
+	bool maybe_tunnel = true, fast;
 
 	tv_err_clear();
 	if (!v || !verdict || (!frame && len))
@@ -608,6 +630,64 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	if (q >= v->o.num_queues)
 		return tv_err(-EINVAL, "verify: queue %u out of range (verifier has %u)", q,
 			      v->o.num_queues);
+
+	/*
+	 * The line-rate case of automq on tun/tap: the value is the kernel's
+	 * own flow hash, so no Toeplitz input is made; the walk gives the
+	 * report type and the flow's words, then the flow must keep its value
+	 * and queue. A tunnel protocol, another report type or a value equal to
+	 * the queue (a deviation) go the general way below.
+	 */
+	if (v->flow_fast && hdr && frame &&
+	    tv_classify_fast_report(frame, len, v->o.l2, v->cfg.types, v->o.profile, &fi) &&
+	    fi.l4_proto != TV_IPPROTO_GRE && fi.l4_proto != TV_IPPROTO_IPIP &&
+	    fi.l4_proto != TV_IPPROTO_IPV6 && hdr->hash_report == fi.report &&
+	    !(hdr->hash_value == q && (hdr->hash_report != TUNVNET_REPORT_NONE || q != 0))) {
+		if (tv_flow_consistent_fast(v, &fi, q, hdr->hash_value, &before))
+			return match(v, verdict, q, hdr, fi.report, 0, -1, false);
+		verdict->expected_report = fi.report;
+		verdict->expected_hash = 0;
+		verdict->expected_queue = -1;
+		verdict->observed_queue = (int)q;
+		verdict->deviation = 0;
+		verdict->hash_checked = false;
+		memset(verdict->reserved, 0, sizeof(verdict->reserved));
+		verdict->observed_report = hdr->hash_report;
+		verdict->observed_hash = hdr->hash_value;
+		p.q = q;
+		p.frame = frame;
+		p.len = len;
+		p.have_flow = false;
+		p.obs_report = hdr->hash_report;
+		p.obs_value = hdr->hash_value;
+		return flow_moved(v, &p, &before, verdict);
+	}
+
+	/*
+	 * Unparsable or non-IP bytes are a packet like any other: report NONE.
+	 * The common shapes take classify_hash's fast walk; only a tunnel
+	 * protocol there needs the parsed flow up front.
+	 */
+	fast = frame && tv_classify_fast(frame, len, v->o.l2, v->cfg.types, v->o.profile, v->tp,
+					 &p.cls, &fi);
+	if (fast) {
+		maybe_tunnel = fi.l4_proto == TV_IPPROTO_GRE || fi.l4_proto == TV_IPPROTO_IPIP ||
+			       fi.l4_proto == TV_IPPROTO_IPV6;
+		if (hdr && v->exact && (v->userfill || !maybe_tunnel)) {
+			/* The line-rate case: expect_for and expect_holds inlined. */
+			unsigned int rep = p.cls.report;
+			bool reported = (v->cfg.flags & TUNVNET_HASH_REPORT) && rep != TUNVNET_REPORT_NONE;
+			unsigned int erep = reported ? rep : TUNVNET_REPORT_NONE;
+			uint32_t ehash = reported ? p.cls.hash : 0;
+			int eq = !v->predict_queue	       ? -1
+				 : rep == TUNVNET_REPORT_NONE ? v->unclassified_q
+							       : v->qtab[p.cls.hash & v->qmask];
+
+			if (hdr->hash_report == erep && hdr->hash_value == ehash &&
+			    (eq < 0 || (int)q == eq))
+				return match(v, verdict, q, hdr, erep, ehash, eq, true);
+		}
+	}
 
 	/* Every field is set here or below: no memset of the whole line per packet. */
 	verdict->code = TUNVNET_VERDICT_MATCH;
@@ -620,36 +700,6 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	verdict->hash_checked = false;
 	verdict->why[0] = '\0';
 	memset(verdict->reserved, 0, sizeof(verdict->reserved)); /* room for later fields */
-
-	/*
-	 * The line-rate case of automq on tun/tap: the value is the kernel's
-	 * own flow hash, so no Toeplitz input is made; the walk gives the
-	 * report type and the flow's words, then the flow must keep its value
-	 * and queue. A tunnel protocol, another report type or a value equal to
-	 * the queue (a deviation) go the general way below.
-	 */
-	if (v->flow_fast && hdr && frame &&
-	    tv_classify_fast(frame, len, v->o.l2, v->cfg.types, v->o.profile, NULL, NULL, &fi) &&
-	    fi.l4_proto != TV_IPPROTO_GRE && fi.l4_proto != TV_IPPROTO_IPIP &&
-	    fi.l4_proto != TV_IPPROTO_IPV6 && hdr->hash_report == fi.report &&
-	    !(hdr->hash_value == q && (hdr->hash_report != TUNVNET_REPORT_NONE || q != 0))) {
-		verdict->expected_report = fi.report;
-		verdict->observed_report = hdr->hash_report;
-		verdict->observed_hash = hdr->hash_value;
-		if (tv_flow_consistent_fast(v, &fi, q, hdr->hash_value, &before)) {
-			v->st.packets++;
-			v->st.matches++;
-			return 0;
-		}
-		p.q = q;
-		p.frame = frame;
-		p.len = len;
-		p.have_flow = false;
-		p.obs_report = hdr->hash_report;
-		p.obs_value = hdr->hash_value;
-		return flow_moved(v, &p, &before, verdict);
-	}
-
 	p.q = q;
 	p.frame = frame;
 	p.len = frame ? len : 0;
@@ -657,17 +707,7 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 	p.afp = false;
 	p.tun.reached = p.tun.gre = p.tun.inner = false;
 	p.tun.gre_word = p.tun.gre_key = 0;
-
-	/*
-	 * Unparsable or non-IP bytes are a packet like any other: report NONE.
-	 * The common shapes take classify_hash's fast walk; only a tunnel
-	 * protocol there needs the parsed flow up front.
-	 */
-	if (frame && tv_classify_fast(frame, len, v->o.l2, v->cfg.types, v->o.profile, v->tp,
-				      &p.cls, &fi)) {
-		maybe_tunnel = fi.l4_proto == TV_IPPROTO_GRE || fi.l4_proto == TV_IPPROTO_IPIP ||
-			       fi.l4_proto == TV_IPPROTO_IPV6;
-	} else {
+	if (!fast) {
 		tv_pkt_parse(v, &p);
 		if (tunvnet_classify(&p.flow, v->cfg.types, v->o.profile, &p.cls) < 0)
 			memset(&p.cls, 0, sizeof(p.cls));
@@ -681,8 +721,9 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 		p.obs_value = hdr->hash_value;
 		verdict->observed_report = p.obs_report;
 		verdict->observed_hash = p.obs_value;
-		if (v->exact && (v->userfill || !maybe_tunnel)) {
-			/* The line-rate case: expect_for and expect_holds inlined. */
+		if (!fast && v->exact && v->userfill) {
+			/* What the parser took, checked as the line-rate case does (a
+			 * packet the kernel backend must predict goes through judge()). */
 			unsigned int rep = p.cls.report;
 			bool reported = (v->cfg.flags & TUNVNET_HASH_REPORT) && rep != TUNVNET_REPORT_NONE;
 			int eq = !v->predict_queue	       ? -1
