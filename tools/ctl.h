@@ -225,7 +225,8 @@ void json_flow(struct json *j, const char *key, const struct tunvnet_flow *flow)
  * written by one function each so their keys cannot drift apart; the schema
  * is tunvnet-ctl(1)'s JSON OUTPUT. Where the frames came from, the same on
  * every line of a run: device (NULL: none, written null), backend name (NULL:
- * "none"), kernel (uname release of the machine the frames came from).
+ * "none"), kernel (uname release of the machine the frames came from; NULL:
+ * not known, as for a capture file, written null).
  */
 struct check_src {
 	const char *device, *backend, *kernel;

@@ -420,7 +420,10 @@ static void json_source(struct json *j, const struct check_src *src)
 	else
 		json_null(j, "device");
 	json_str(j, "backend", src->backend ? src->backend : "none");
-	json_str(j, "kernel", src->kernel ? src->kernel : "?");
+	if (src->kernel)
+		json_str(j, "kernel", src->kernel);
+	else
+		json_null(j, "kernel"); /* not known: frames from a capture file */
 }
 
 void json_check_begin(struct json *j, const struct check_src *src, int queue,

@@ -149,6 +149,10 @@ if ! have_feature; then
 			vcheck mankeys "$TUNVNET_SOURCE_ROOT/doc/tunvnet-ctl.1" "$W/ebm.out"
 		fi
 	fi
+	# Reports only (user backend): the summary without RSS has no key.
+	expect 0 verify --report --backend user --min-packets 0 --duration 1 --json $T
+	vcheck summary "$OUT" 0 0 4
+	out_has "\"summary\":\"verify\",\"device\":\"$T\",\"backend\":\"user\",\"kernel\":\"$rel\""
 	expect 0 clear $T
 	expect 0 delete $T
 	done_tests
