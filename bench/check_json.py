@@ -20,7 +20,7 @@ for r in rows:
         assert r['mode'] in ('single', 'bulk'), r
     if r['op'] == 'verify':
         assert r['impl'] == 'tunvnet', r
-        assert r['config'] in ('rss', 'automq'), r
+        assert r['config'] in ('rss', 'automq', 'automq-vtap'), r
         assert r['flows'] in (16, 1024, 100000), r
         assert isinstance(r['queues'], int) and r['queues'] > 0, r
     if r['op'] == 'rx_loop':
@@ -36,11 +36,11 @@ for r in rows:
     base = [b for b in rows if b['op'] == 'classify_hash' and b.get('frame') == r['frame']
             and b.get('flows') == r['flows']]
     assert base, 'no classify_hash row beside ' + str(r)
-# Both configurations (report + RSS, and report only: automq's per-flow table), each
-# frame, each flow count: one row apiece.
+# Every configuration (report + RSS; report only, automq's per-flow table, on a tap
+# and on a macvtap), each frame, each flow count: one row apiece.
 for frame in ('eth-ipv4-tcp', 'eth-ipv6-tcp'):
     for flows in (16, 1024, 100000):
-        for config in ('rss', 'automq'):
+        for config in ('rss', 'automq', 'automq-vtap'):
             n = sum(1 for r in rows if r['op'] == 'verify' and r['frame'] == frame
                     and r['flows'] == flows and r['config'] == config)
             assert n == 1, '%d verify rows %s %d %s' % (n, frame, flows, config)

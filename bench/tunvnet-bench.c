@@ -41,7 +41,7 @@ struct row {
 	size_t len;
 	double ns;
 	unsigned long flows;  /* flow-set rows: how many flows the frames cycle through */
-	const char *config;   /* verify rows: "rss" or "automq"; rx_loop rows: the hash setting */
+	const char *config;   /* verify rows: "rss", "automq", "automq-vtap"; rx_loop rows: the hash setting */
 	int verify;           /* rx_loop rows: 1 with tunvnet_verify_packet per frame, else 0 */
 	unsigned int queues;  /* verify and rx_loop rows */
 };

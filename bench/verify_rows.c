@@ -174,20 +174,21 @@ static double verify_loop(const struct peer *p, size_t len, unsigned long iters)
 	return now_ns() - t0;
 }
 
-static int new_verifier(const struct tunvnet_hash_cfg *cfg, struct tunvnet_verifier **v)
+static int new_verifier(const struct tunvnet_hash_cfg *cfg, enum tunvnet_kind kind,
+			struct tunvnet_verifier **v)
 {
 	struct tunvnet_verify_opts o = TUNVNET_VERIFY_OPTS_INIT;
 
 	o.cfg = cfg;
 	o.backend = TUNVNET_BACKEND_KERNEL;
 	o.num_queues = NQ;
-	o.kind = TUNVNET_KIND_TAP;
+	o.kind = kind;
 	o.l2 = TUNVNET_L2_ETH;
 	o.profile = cur_profile;
 	return tunvnet_verifier_new(&o, v);
 }
 
-#define NCFG 2           /* rss, automq (report only) */
+#define NCFG 3           /* rss, automq (report only) on a tap, and on a macvtap */
 #define SLICE_NS 1e6     /* one timed slice of a loop */
 
 static unsigned int slices = 60; /* per loop, taking turns (--quick: 10) */
@@ -219,7 +220,7 @@ static unsigned long calibrate(double (*fn)(const struct peer *, size_t, unsigne
  * no burst lands on one side of a ratio only.
  */
 static int run_set(bool v6, unsigned long n, const struct tunvnet_hash_cfg *cfgs,
-		   const char *const *names)
+		   const enum tunvnet_kind *kinds, const char *const *names)
 {
 	struct flowset s[NCFG] = { 0 };
 	struct tunvnet_verifier *v[NCFG] = { 0 };
@@ -230,7 +231,7 @@ static int run_set(bool v6, unsigned long n, const struct tunvnet_hash_cfg *cfgs
 		/* The frames are the same in every set; the headers follow the configuration. */
 		err = build_set(&s[c], v6, n, &cfgs[c]);
 		if (!err)
-			err = new_verifier(&cfgs[c], &v[c]);
+			err = new_verifier(&cfgs[c], kinds[c], &v[c]);
 		if (err) {
 			fprintf(stderr, "tunvnet-bench: verify set: %s\n", tunvnet_last_error());
 			break;
@@ -293,8 +294,11 @@ static int run_set(bool v6, unsigned long n, const struct tunvnet_hash_cfg *cfgs
 int bench_verify_rows(enum tunvnet_profile profile, bool quick)
 {
 	static const unsigned long counts[] = { 16, 1024, 100000 };
-	static const char *const names[NCFG] = { "rss", "automq" };
-	struct tunvnet_hash_cfg cfgs[NCFG] = { TUNVNET_HASH_CFG_INIT, TUNVNET_HASH_CFG_INIT };
+	static const char *const names[NCFG] = { "rss", "automq", "automq-vtap" };
+	static const enum tunvnet_kind kinds[NCFG] = { TUNVNET_KIND_TAP, TUNVNET_KIND_TAP,
+						       TUNVNET_KIND_MACVTAP };
+	struct tunvnet_hash_cfg cfgs[NCFG] = { TUNVNET_HASH_CFG_INIT, TUNVNET_HASH_CFG_INIT,
+					       TUNVNET_HASH_CFG_INIT };
 	struct tunvnet_toeplitz *t = NULL;
 	int err;
 
@@ -311,13 +315,14 @@ int bench_verify_rows(enum tunvnet_profile profile, bool quick)
 	cfgs[0].table_len = TABLE_LEN;
 	cfgs[1].flags = TUNVNET_HASH_REPORT;
 	cfgs[1].types = TUNVNET_HASH_TYPES_ALL;
+	cfgs[2] = cfgs[1]; /* macvtap: the set's queue is value % 4, tap.c's rule */
 	err = tunvnet_toeplitz_new(cfgs[0].key, cfgs[0].key_len, TUNVNET_TOEPLITZ_AUTO, &t);
 	if (err)
 		return err;
 	cur_t = t;
 	for (int v6 = 0; v6 < 2 && !err; v6++)
 		for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]) && !err; i++)
-			err = run_set(v6, counts[i], cfgs, names);
+			err = run_set(v6, counts[i], cfgs, kinds, names);
 	tunvnet_toeplitz_free(t);
 	cur_t = NULL; /* freed: the receive loop makes its own */
 	return err;
@@ -508,16 +513,17 @@ void bench_verify_ratios(void)
 	double with, without;
 
 	printf("verify / classify_hash of the same frames (4 queues; rss: report + RSS, 128-entry "
-	       "table; automq: report only, the per-flow table):\n");
+	       "table; automq: report only, the per-flow table, on a tap and a macvtap):\n");
 	for (size_t f = 0; f < 2; f++)
 		for (size_t i = 0; i < 3; i++) {
 			double base = row_ns("classify_hash", frames[f], counts[i], NULL, -1);
 			double rss = row_ns("verify", frames[f], counts[i], "rss", -1);
 			double amq = row_ns("verify", frames[f], counts[i], "automq", -1);
+			double vtap = row_ns("verify", frames[f], counts[i], "automq-vtap", -1);
 
-			if (base > 0 && rss > 0 && amq > 0)
-				printf("  %-13s %6lu flows: rss %.2fx, automq %.2fx\n", frames[f],
-				       counts[i], rss / base, amq / base);
+			if (base > 0 && rss > 0 && amq > 0 && vtap > 0)
+				printf("  %-13s %6lu flows: rss %.2fx, automq %.2fx, automq-vtap %.2fx\n",
+				       frames[f], counts[i], rss / base, amq / base, vtap / base);
 		}
 	with = row_ns("rx_loop", "eth-ipv4-tcp", 0, NULL, 1);
 	without = row_ns("rx_loop", "eth-ipv4-tcp", 0, NULL, 0);

@@ -379,8 +379,11 @@ TUNVNET_API int tunvnet_verifier_new(const struct tunvnet_verify_opts *opts,
 			tunvnet_verifier_free(v);
 			return tv_err(-ENOMEM, "verifier: out of memory");
 		}
-		v->flow_fast = !tv_is_vtap(o.kind);
+		v->flow_fast = true;
+		v->vtap = tv_is_vtap(o.kind);
 	}
+	/* Lemire's fastmod: exact for every 32-bit value and divisor (1 gives 0). */
+	v->nq_mod = UINT64_MAX / o.num_queues + 1;
 	*vp = v;
 	return 0;
 }
@@ -606,6 +609,12 @@ exact_expect(const struct tunvnet_verifier *v, const struct tunvnet_class *cls,
 	return cls->report == TUNVNET_REPORT_NONE ? v->unclassified_q : v->qtab[cls->hash & v->qmask];
 }
 
+/* value % num_queues without a division (tap.c's taps[rxq % numvtaps]). */
+static inline uint32_t queue_of(const struct tunvnet_verifier *v, uint32_t value)
+{
+	return (uint32_t)(((unsigned __int128)(v->nq_mod * value) * v->o.num_queues) >> 64);
+}
+
 /* A match's verdict, every field written once (the line-rate cases). */
 static inline __attribute__((always_inline)) int
 match(struct tunvnet_verifier *v, struct tunvnet_verdict *vd, unsigned int q,
@@ -628,6 +637,49 @@ match(struct tunvnet_verifier *v, struct tunvnet_verdict *vd, unsigned int q,
 	return 0;
 }
 
+/* automq's line-rate case found the flow moved: the mismatch, out of line. */
+static __attribute__((noinline)) int
+flow_moved_fast(struct tunvnet_verifier *v, unsigned int q, const struct tunvnet_hdr *hdr,
+		const void *frame, size_t len, const struct tv_flow_slot *before,
+		struct tunvnet_verdict *verdict, unsigned int report, int queue, bool hash_checked)
+{
+	struct tv_pkt p;
+
+	verdict->expected_report = report;
+	verdict->expected_hash = 0;
+	verdict->expected_queue = queue;
+	verdict->observed_queue = (int)q;
+	verdict->deviation = 0;
+	verdict->hash_checked = hash_checked;
+	memset(verdict->reserved, 0, sizeof(verdict->reserved));
+	verdict->observed_report = hdr->hash_report;
+	verdict->observed_hash = hdr->hash_value;
+	p.q = q;
+	p.frame = frame;
+	p.len = len;
+	p.have_flow = false;
+	p.obs_report = hdr->hash_report;
+	p.obs_value = hdr->hash_value;
+	return flow_moved(v, &p, before, verdict);
+}
+
+/*
+ * automq's line-rate case once the report and queue rule held: the flow
+ * keeps its value and queue (a match), or it moved (a mismatch saying so).
+ */
+static inline __attribute__((always_inline)) int
+flow_checked(struct tunvnet_verifier *v, unsigned int q, const struct tunvnet_hdr *hdr,
+	     const void *frame, size_t len, const struct tv_fast_info *fi,
+	     struct tunvnet_verdict *verdict, unsigned int report, int queue, bool hash_checked)
+{
+	struct tv_flow_slot before;
+
+	if (tv_flow_consistent_fast(v, fi, q, hdr->hash_value, &before))
+		return match(v, verdict, q, hdr, report, 0, queue, hash_checked);
+	return flow_moved_fast(v, q, hdr, frame, len, &before, verdict, report, queue,
+			       hash_checked);
+}
+
 TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q,
 				      const struct tunvnet_hdr *hdr, const void *frame,
 				      size_t len, struct tunvnet_verdict *verdict)
@@ -646,35 +698,30 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 			      v->o.num_queues);
 
 	/*
-	 * The line-rate case of automq on tun/tap: the value is the kernel's
-	 * own flow hash, so no Toeplitz input is made; the walk gives the
-	 * report type and the flow's words, then the flow must keep its value
-	 * and queue. A tunnel protocol, another report type or a value equal to
-	 * the queue (a deviation) go the general way below.
+	 * The line-rate case of automq: the value is the kernel's own flow
+	 * hash, so no Toeplitz input is made; the walk gives the report type
+	 * and the flow's words. On tun/tap the report type must be the class's
+	 * (a value equal to the queue is a deviation: the general way); on
+	 * macvtap/ipvtap a value picks the queue (value % queues), and a single
+	 * queue or value 0 reports nothing. Then the flow must keep its value
+	 * and queue. Tunnel protocols and anything else go the general way.
 	 */
 	if (v->flow_fast && hdr && frame &&
 	    tv_classify_fast_report(frame, len, v->o.l2, v->cfg.types, v->o.profile, &fi) &&
 	    fi.l4_proto != TV_IPPROTO_GRE && fi.l4_proto != TV_IPPROTO_IPIP &&
-	    fi.l4_proto != TV_IPPROTO_IPV6 && hdr->hash_report == fi.report &&
-	    !(hdr->hash_value == q && (hdr->hash_report != TUNVNET_REPORT_NONE || q != 0))) {
-		if (tv_flow_consistent_fast(v, &fi, q, hdr->hash_value, &before))
-			return match(v, verdict, q, hdr, fi.report, 0, -1, false);
-		verdict->expected_report = fi.report;
-		verdict->expected_hash = 0;
-		verdict->expected_queue = -1;
-		verdict->observed_queue = (int)q;
-		verdict->deviation = 0;
-		verdict->hash_checked = false;
-		memset(verdict->reserved, 0, sizeof(verdict->reserved));
-		verdict->observed_report = hdr->hash_report;
-		verdict->observed_hash = hdr->hash_value;
-		p.q = q;
-		p.frame = frame;
-		p.len = len;
-		p.have_flow = false;
-		p.obs_report = hdr->hash_report;
-		p.obs_value = hdr->hash_value;
-		return flow_moved(v, &p, &before, verdict);
+	    fi.l4_proto != TV_IPPROTO_IPV6) {
+		if (!v->vtap) {
+			if (hdr->hash_report == fi.report &&
+			    !(hdr->hash_value == q && (hdr->hash_report != TUNVNET_REPORT_NONE || q != 0)))
+				return flow_checked(v, q, hdr, frame, len, &fi, verdict, fi.report, -1, false);
+		} else if (hdr->hash_value != 0 && v->o.num_queues > 1) {
+			if (hdr->hash_report == fi.report && q == queue_of(v, hdr->hash_value))
+				return flow_checked(v, q, hdr, frame, len, &fi, verdict, fi.report, (int)q,
+						    false);
+		} else if (hdr->hash_report == TUNVNET_REPORT_NONE && hdr->hash_value == 0) {
+			return flow_checked(v, q, hdr, frame, len, &fi, verdict, TUNVNET_REPORT_NONE,
+					    v->o.num_queues == 1 ? 0 : -1, true);
+		}
 	}
 
 	/*

@@ -88,7 +88,9 @@ struct tunvnet_verifier {
 	uint32_t qmask;              /* table_len - 1 */
 	uint16_t unclassified_q;     /* unclassified_queue % num_queues */
 	bool exact;                  /* every field predictable (no short key, no automq) */
-	bool flow_fast;              /* automq on tun/tap: the flow table's line-rate case */
+	bool flow_fast;              /* automq (kernel backend): the flow table's line-rate case */
+	bool vtap;                   /* ... on macvtap/ipvtap: the queue follows the value */
+	uint64_t nq_mod;             /* x % num_queues as a multiply (queue_of) */
 	struct tunvnet_toeplitz *tp; /* RSS only */
 	struct tunvnet_verify_stats st;
 	struct tv_flow_slot *flows;  /* automq only */

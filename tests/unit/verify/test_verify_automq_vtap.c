@@ -54,6 +54,62 @@ static void ipvtap_same_rule(void **state)
 	tunvnet_verifier_free(v);
 }
 
+/* value % queues for values near 2^32 and a queue count that is no power of two. */
+static void queue_of_large_values(void **state)
+{
+	static const struct {
+		uint32_t value;
+		unsigned int q; /* value % 7, by hand */
+	} cases[] = {
+		{ 0xffffffff, 3 }, /* 4294967295 = 7 * 613566756 + 3 */
+		{ 0x80000000, 2 }, /* 2147483648 = 7 * 306783378 + 2 */
+		{ 0xfffffff9, 4 }, /* 4294967289 = 7 * 613566755 + 4 */
+		{ 0x00000007, 0 },
+	};
+	struct tunvnet_verifier *v = new_vtap(TUNVNET_KIND_MACVTAP, 7);
+	struct tunvnet_verdict vd;
+	uint8_t f[256];
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* A flow each, so no case sees another's value. */
+		size_t len = vh_frame(f, AF_INET, VH_V4_SRC, VH_V4_DST, 6, (uint16_t)(100 + i), 9, 0);
+
+		assert_int_equal(vh_check(v, (cases[i].q + 1) % 7, TUNVNET_REPORT_TCPV4, cases[i].value,
+					  f, len, &vd),
+				 TUNVNET_VERDICT_MISMATCH);
+		assert_int_equal(vd.expected_queue, (int)cases[i].q);
+		assert_int_equal(vh_check(v, cases[i].q, TUNVNET_REPORT_TCPV4, cases[i].value, f, len,
+					  &vd),
+				 TUNVNET_VERDICT_MATCH);
+		assert_int_equal(vd.expected_queue, (int)cases[i].q);
+	}
+	tunvnet_verifier_free(v);
+}
+
+/* A flow keeps its value on macvtap too: a new value (and so queue) for it is caught. */
+static void flow_changes_value(void **state)
+{
+	struct tunvnet_verifier *v = new_vtap(TUNVNET_KIND_MACVTAP, 4);
+	struct tunvnet_verdict vd;
+	uint8_t f[256];
+	size_t len = vh_frame(f, AF_INET6, VH_V6_SRC, VH_V6_DST, 6, 9, 9, 0);
+
+	(void)state;
+	assert_int_equal(vh_check(v, 1, TUNVNET_REPORT_TCPV6, 0x11, f, len, &vd),
+			 TUNVNET_VERDICT_MATCH);
+	assert_int_equal(vh_check(v, 1, TUNVNET_REPORT_TCPV6, 0x11, f, len, &vd),
+			 TUNVNET_VERDICT_MATCH);
+	assert_int_equal(vh_check(v, 2, TUNVNET_REPORT_TCPV6, 0x12, f, len, &vd),
+			 TUNVNET_VERDICT_MISMATCH);
+	assert_non_null(strstr(vd.why, "same flow reported 0x00000011 on queue 1 before, now "
+				       "0x00000012 on queue 2"));
+	assert_int_equal(vd.expected_queue, 2);
+	assert_int_equal(vd.expected_report, TUNVNET_REPORT_TCPV6);
+	assert_false(vd.hash_checked);
+	tunvnet_verifier_free(v);
+}
+
 static void single_queue_reports_nothing(void **state)
 {
 	struct tunvnet_verifier *v = new_vtap(TUNVNET_KIND_MACVTAP, 1);
@@ -75,6 +131,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(queue_is_value_mod_n),
 		cmocka_unit_test(ipvtap_same_rule),
+		cmocka_unit_test(queue_of_large_values),
+		cmocka_unit_test(flow_changes_value),
 		cmocka_unit_test(single_queue_reports_nothing),
 	};
 
