@@ -26,7 +26,7 @@ double row_ns(const char *op, const char *frame, unsigned long flows, const char
 	      int verify);
 
 /* verify_rows.c: verify beside classify_hash over flow sets; the receive loop on a live tap. */
-int bench_verify_rows(enum tunvnet_profile profile);
+int bench_verify_rows(enum tunvnet_profile profile, bool quick);
 void bench_rx_loop_rows(bool quick, const char **missing);
 void bench_verify_ratios(void); /* text output: the ratios those rows give */
 /* Ethernet + IPv4/IPv6 + TCP frame of flow i into f (128 bytes zeroed); its length. */

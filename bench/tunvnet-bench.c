@@ -581,7 +581,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	err = bench_verify_rows(cls_profile);
+	err = bench_verify_rows(cls_profile, quick);
 	if (err) {
 		fprintf(stderr, "tunvnet-bench: verify rows: %d\n", err);
 		return 1;

@@ -187,13 +187,36 @@ static int new_verifier(const struct tunvnet_hash_cfg *cfg, struct tunvnet_verif
 	return tunvnet_verifier_new(&o, v);
 }
 
-#define NCFG 2     /* rss, automq (report only) */
-#define ROUNDS 3   /* measurements of each loop, taking turns */
+#define NCFG 2           /* rss, automq (report only) */
+#define SLICE_NS 1e6     /* one timed slice of a loop */
+
+static unsigned int slices = 60; /* per loop, taking turns (--quick: 10) */
+
+/* Point the loops at a set (and its verifier). */
+static void use_set(const struct flowset *s, struct tunvnet_verifier *v)
+{
+	cur = s;
+	cur_v = v;
+}
+
+/* Iterations of fn that take about SLICE_NS. */
+static unsigned long calibrate(double (*fn)(const struct peer *, size_t, unsigned long), size_t len)
+{
+	unsigned long iters = 64;
+	double t;
+
+	while ((t = fn(NULL, len, iters)) < SLICE_NS / 16 && iters < (1ul << 40))
+		iters *= 2;
+	iters = (unsigned long)((double)iters * SLICE_NS / (t > 1 ? t : 1));
+	return iters ? iters : 1;
+}
 
 /*
- * One set: classify_hash over it and verify under each configuration,
- * taking turns ROUNDS times and keeping each loop's minimum, so a burst of
- * load on this shared machine does not land on one side of a ratio only.
+ * One set: classify_hash over it and verify under each configuration. The
+ * three loops take turns in slices of about 1 ms, the minimum of each kept:
+ * load on this shared machine comes in bursts longer than a slice, and
+ * taking turns this finely lets every loop find the quiet between them, so
+ * no burst lands on one side of a ratio only.
  */
 static int run_set(bool v6, unsigned long n, const struct tunvnet_hash_cfg *cfgs,
 		   const char *const *names)
@@ -213,8 +236,7 @@ static int run_set(bool v6, unsigned long n, const struct tunvnet_hash_cfg *cfgs
 			break;
 		}
 		/* Once through: every frame must match, or the figure is of another path. */
-		cur = &s[c];
-		cur_v = v[c];
+		use_set(&s[c], v[c]);
 		bad = 0;
 		verify_loop(NULL, s[c].len, n);
 		if (bad) {
@@ -223,19 +245,28 @@ static int run_set(bool v6, unsigned long n, const struct tunvnet_hash_cfg *cfgs
 			err = -EPROTO;
 		}
 	}
-	for (size_t i = 0; i < 1 + NCFG; i++)
-		best[i] = 1e300;
-	for (int r = 0; r < ROUNDS && !err; r++) {
-		double t;
+	if (!err) {
+		unsigned long iters[1 + NCFG];
 
-		cur = &s[0];
-		t = measure(cls_loop, NULL, s[0].len, 1);
-		best[0] = t < best[0] ? t : best[0];
+		use_set(&s[0], NULL);
+		iters[0] = calibrate(cls_loop, s[0].len);
 		for (size_t c = 0; c < NCFG; c++) {
-			cur = &s[c];
-			cur_v = v[c];
-			t = measure(verify_loop, NULL, s[c].len, 1);
-			best[1 + c] = t < best[1 + c] ? t : best[1 + c];
+			use_set(&s[c], v[c]);
+			iters[1 + c] = calibrate(verify_loop, s[c].len);
+		}
+		for (size_t i = 0; i < 1 + NCFG; i++)
+			best[i] = 1e300;
+		for (unsigned int r = 0; r < slices; r++) {
+			double t;
+
+			use_set(&s[0], NULL);
+			t = cls_loop(NULL, s[0].len, iters[0]) / (double)iters[0];
+			best[0] = t < best[0] ? t : best[0];
+			for (size_t c = 0; c < NCFG; c++) {
+				use_set(&s[c], v[c]);
+				t = verify_loop(NULL, s[c].len, iters[1 + c]) / (double)iters[1 + c];
+				best[1 + c] = t < best[1 + c] ? t : best[1 + c];
+			}
 		}
 	}
 	if (!err && bad) {
@@ -259,7 +290,7 @@ static int run_set(bool v6, unsigned long n, const struct tunvnet_hash_cfg *cfgs
 	return err;
 }
 
-int bench_verify_rows(enum tunvnet_profile profile)
+int bench_verify_rows(enum tunvnet_profile profile, bool quick)
 {
 	static const unsigned long counts[] = { 16, 1024, 100000 };
 	static const char *const names[NCFG] = { "rss", "automq" };
@@ -268,6 +299,7 @@ int bench_verify_rows(enum tunvnet_profile profile)
 	int err;
 
 	cur_profile = profile;
+	slices = quick ? 10 : 60;
 	for (unsigned int i = 0; i < TABLE_LEN; i++)
 		table[i] = (uint16_t)(i % NQ);
 	/* The setting: report + RSS, 4 queues, a 128-entry table; and automq. */

@@ -592,6 +592,20 @@ static __attribute__((noinline)) int verify_slow(struct tunvnet_verifier *v, str
 	return 0;
 }
 
+/* expect_for of an exact verifier, inlined: report, hash and queue (-1: any). */
+static inline __attribute__((always_inline)) int
+exact_expect(const struct tunvnet_verifier *v, const struct tunvnet_class *cls,
+	     unsigned int *report, uint32_t *hash)
+{
+	bool reported = (v->cfg.flags & TUNVNET_HASH_REPORT) && cls->report != TUNVNET_REPORT_NONE;
+
+	*report = reported ? cls->report : TUNVNET_REPORT_NONE;
+	*hash = reported ? cls->hash : 0;
+	if (!v->predict_queue)
+		return -1;
+	return cls->report == TUNVNET_REPORT_NONE ? v->unclassified_q : v->qtab[cls->hash & v->qmask];
+}
+
 /* A match's verdict, every field written once (the line-rate cases). */
 static inline __attribute__((always_inline)) int
 match(struct tunvnet_verifier *v, struct tunvnet_verdict *vd, unsigned int q,
@@ -675,13 +689,9 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 			       fi.l4_proto == TV_IPPROTO_IPV6;
 		if (hdr && v->exact && (v->userfill || !maybe_tunnel)) {
 			/* The line-rate case: expect_for and expect_holds inlined. */
-			unsigned int rep = p.cls.report;
-			bool reported = (v->cfg.flags & TUNVNET_HASH_REPORT) && rep != TUNVNET_REPORT_NONE;
-			unsigned int erep = reported ? rep : TUNVNET_REPORT_NONE;
-			uint32_t ehash = reported ? p.cls.hash : 0;
-			int eq = !v->predict_queue	       ? -1
-				 : rep == TUNVNET_REPORT_NONE ? v->unclassified_q
-							       : v->qtab[p.cls.hash & v->qmask];
+			unsigned int erep;
+			uint32_t ehash;
+			int eq = exact_expect(v, &p.cls, &erep, &ehash);
 
 			if (hdr->hash_report == erep && hdr->hash_value == ehash &&
 			    (eq < 0 || (int)q == eq))
@@ -724,14 +734,9 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 		if (!fast && v->exact && v->userfill) {
 			/* What the parser took, checked as the line-rate case does (a
 			 * packet the kernel backend must predict goes through judge()). */
-			unsigned int rep = p.cls.report;
-			bool reported = (v->cfg.flags & TUNVNET_HASH_REPORT) && rep != TUNVNET_REPORT_NONE;
-			int eq = !v->predict_queue	       ? -1
-				 : rep == TUNVNET_REPORT_NONE ? v->unclassified_q
-							       : v->qtab[p.cls.hash & v->qmask];
+			int eq = exact_expect(v, &p.cls, &verdict->expected_report,
+					      &verdict->expected_hash);
 
-			verdict->expected_report = reported ? rep : TUNVNET_REPORT_NONE;
-			verdict->expected_hash = reported ? p.cls.hash : 0;
 			verdict->expected_queue = eq;
 			verdict->hash_checked = true;
 			if (p.obs_report == verdict->expected_report && p.obs_value == verdict->expected_hash &&

@@ -15,6 +15,13 @@ static struct tunvnet_verifier *rss_verifier(void)
 	return vh_new(&o);
 }
 
+/* Room for later fields: written as zero on every verdict. */
+static void reserved_zero(const struct tunvnet_verdict *vd)
+{
+	for (size_t i = 0; i < sizeof(vd->reserved) / sizeof(vd->reserved[0]); i++)
+		assert_int_equal(vd->reserved[i], 0);
+}
+
 static void match_has_every_field(void **state)
 {
 	struct tunvnet_verifier *v = rss_verifier();
@@ -35,7 +42,49 @@ static void match_has_every_field(void **state)
 	assert_int_equal(vd.expected_queue, 1); /* table[0xc2b9f251 & 1] % 3 = 4 % 3 */
 	assert_int_equal(vd.observed_queue, 1);
 	assert_true(vd.hash_checked);
+	reserved_zero(&vd);
 	assert_string_equal(vd.why, ""); /* no text made for a match */
+	tunvnet_verifier_free(v);
+}
+
+/* Report only on a tap: the value cannot be predicted, the queue is any. */
+static void check_automq_fields(const struct tunvnet_verdict *vd, unsigned int q, uint32_t value)
+{
+	assert_int_equal(vd->deviation, 0);
+	assert_int_equal(vd->expected_report, TUNVNET_REPORT_TCPV4);
+	assert_int_equal(vd->observed_report, TUNVNET_REPORT_TCPV4);
+	assert_int_equal(vd->expected_hash, 0);
+	assert_int_equal(vd->observed_hash, value);
+	assert_int_equal(vd->expected_queue, -1);
+	assert_int_equal(vd->observed_queue, (int)q);
+	assert_false(vd->hash_checked);
+	reserved_zero(vd);
+}
+
+/* The report-only line-rate case writes every field too, match or moved flow. */
+static void automq_verdicts_have_every_field(void **state)
+{
+	struct vh_vopts o = vh_opts(TUNVNET_HASH_REPORT, 0x3f, 4, TUNVNET_KIND_TAP);
+	struct tunvnet_verifier *v;
+	struct tunvnet_verdict vd;
+	uint8_t f[256];
+	size_t len = vh_frame(f, AF_INET, VH_V4_SRC, VH_V4_DST, 6, 9, 9, 0);
+
+	(void)state;
+	o.cfg.key = NULL;
+	o.cfg.table = NULL;
+	v = vh_new(&o);
+	memset(&vd, 0x5a, sizeof(vd));
+	assert_int_equal(vh_check(v, 2, TUNVNET_REPORT_TCPV4, 0x12345678, f, len, &vd),
+			 TUNVNET_VERDICT_MATCH);
+	check_automq_fields(&vd, 2, 0x12345678);
+	assert_string_equal(vd.why, "");
+	memset(&vd, 0x5a, sizeof(vd));
+	assert_int_equal(vh_check(v, 3, TUNVNET_REPORT_TCPV4, 0x12345678, f, len, &vd),
+			 TUNVNET_VERDICT_MISMATCH);
+	check_automq_fields(&vd, 3, 0x12345678);
+	assert_string_equal(vd.why, "tcpv4 172.17.0.0:9 -> 172.17.0.1:9: same flow reported "
+				    "0x12345678 on queue 2 before, now 0x12345678 on queue 3");
 	tunvnet_verifier_free(v);
 }
 
@@ -136,6 +185,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(match_has_every_field),
+		cmocka_unit_test(automq_verdicts_have_every_field),
 		cmocka_unit_test(match_explained_on_demand),
 		cmocka_unit_test(mismatch_keeps_its_explanation),
 		cmocka_unit_test(known_deviation_keeps_its_explanation),

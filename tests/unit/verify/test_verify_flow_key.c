@@ -3,8 +3,7 @@
  * automq's flow table keys a flow on its whole tuple: two flows that differ
  * in one field only (one address bit, the lowest or highest byte of an
  * address, one port, the direction, the protocol) are two flows, both
- * remembered; and a flow is the same flow whether the fast walk or the
- * full parser reads it (IPv4 options, an IPv6 hop-by-hop header).
+ * remembered (test_verify_flow_consistency: one flow on both paths).
  */
 #include "vhelp.h"
 
@@ -113,53 +112,12 @@ static void families_apart(void **state)
 	told_apart(&v4, &v6);
 }
 
-/* vh_frame's IPv6 frame with an 8-byte hop-by-hop header (PadN) before TCP. */
-static size_t with_hop_by_hop(uint8_t *out, const uint8_t *in, size_t len)
-{
-	const size_t ip = 14, l4 = ip + 40;
-
-	memcpy(out, in, l4);
-	out[l4] = in[ip + 6]; /* next header: TCP */
-	out[l4 + 1] = 0;      /* 8 bytes */
-	out[l4 + 2] = 1;      /* PadN ... */
-	out[l4 + 3] = 4;      /* ... of 4 bytes */
-	memset(out + l4 + 4, 0, 4);
-	memcpy(out + l4 + 8, in + l4, len - l4);
-	out[ip + 6] = 0;      /* hop-by-hop */
-	out[ip + 5] = (uint8_t)(in[ip + 5] + 8);
-	return len + 8;
-}
-
-/* The fast walk does not take extension headers; the parser does: one flow. */
-static void ipv6_same_flow_on_both_paths(void **state)
-{
-	struct tunvnet_verifier *v = new_automq();
-	struct tunvnet_verdict vd;
-	uint8_t a[256], b[256];
-	size_t alen = vh_frame(a, AF_INET6, "2001:db8::1", "2001:db8::2", 6, 1234, 80, 0);
-	size_t blen = with_hop_by_hop(b, a, alen);
-
-	(void)state;
-	assert_int_equal(vh_check(v, 2, TUNVNET_REPORT_TCPV6, 0x6a6a0001, a, alen, &vd),
-			 TUNVNET_VERDICT_MATCH);
-	assert_int_equal(vh_check(v, 2, TUNVNET_REPORT_TCPV6, 0x6a6a0001, b, blen, &vd),
-			 TUNVNET_VERDICT_MATCH);
-	assert_int_equal(vh_check(v, 2, TUNVNET_REPORT_TCPV6, 0x6a6a0002, b, blen, &vd),
-			 TUNVNET_VERDICT_MISMATCH);
-	assert_non_null(strstr(vd.why, "same flow reported 0x6a6a0001"));
-	assert_int_equal(vh_check(v, 3, TUNVNET_REPORT_TCPV6, 0x6a6a0002, a, alen, &vd),
-			 TUNVNET_VERDICT_MISMATCH);
-	assert_non_null(strstr(vd.why, "same flow reported 0x6a6a0002 on queue 2"));
-	tunvnet_verifier_free(v);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(one_field_ipv4),
 		cmocka_unit_test(one_field_ipv6),
 		cmocka_unit_test(families_apart),
-		cmocka_unit_test(ipv6_same_flow_on_both_paths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
