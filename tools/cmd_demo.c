@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -42,7 +41,8 @@ static const char help[] =
 	"--json line carries \"backend\" and \"kernel\" (uname release).\n\n"
 	"  --offline              only the reference side (no kernel involved)\n"
 	"  --kernel PATH          test kernel bzImage or folder for the VM run\n"
-	"  --json                 JSON lines: one per flow, then a summary\n"
+	"  --json                 JSON lines: one per flow, then a summary (the\n"
+	"                         keys: tunvnet-ctl(1), JSON OUTPUT)\n"
 	"  --where                print the VM harness and test kernels a VM run\n"
 	"                         would use, run nothing\n"
 	"  --in-vm                (internal) run live, never start a VM\n"
@@ -257,16 +257,13 @@ static int offline(bool json)
 	struct table *t;
 	int rc;
 
-	struct utsname u;
-
-	if (uname(&u))
-		snprintf(u.release, sizeof(u.release), "?");
 	demo_cfg(&cfg, table);
 	rc = expect(f, n, &cfg, TUNVNET_PROFILE_LINUX);
 	if (rc)
 		return lib_error("demo", "reference failed", rc, false);
 	if (json) {
-		struct check_src src = { .device = NULL, .backend = "none", .kernel = u.release };
+		struct check_src src = { .device = NULL, .backend = "none",
+					 .kernel = kernel_release() };
 		struct tunvnet_verify_stats none = TUNVNET_VERIFY_STATS_INIT;
 		struct json j;
 
@@ -363,7 +360,7 @@ static int live(bool json, const struct tunvnet_caps *caps, enum tunvnet_backend
 	uint16_t table[NQ];
 	uint8_t buf[65536 + 64];
 	size_t n = build_flows(f), i, seen = 0, bad = 0;
-	struct utsname u;
+	const char *rel = kernel_release();
 	enum tunvnet_profile prof = be == TUNVNET_BACKEND_KERNEL ? TUNVNET_PROFILE_LINUX
 								 : TUNVNET_PROFILE_EBPF;
 	const char *bname = tunvnet_backend_name(be);
@@ -371,8 +368,6 @@ static int live(bool json, const struct tunvnet_caps *caps, enum tunvnet_backend
 	double deadline;
 	int rc;
 
-	if (uname(&u))
-		snprintf(u.release, sizeof(u.release), "?");
 	demo_cfg(&cfg, table);
 	cfg.backend = be;
 	rc = expect(f, n, &cfg, prof);
@@ -457,11 +452,11 @@ static int live(bool json, const struct tunvnet_caps *caps, enum tunvnet_backend
 
 	if (!json) {
 		if (be == TUNVNET_BACKEND_KERNEL)
-			printf("Kernel %s, backend kernel (the series, uAPI %s)", u.release,
+			printf("Kernel %s, backend kernel (the series, uAPI %s)", rel,
 			       tunvnet_uapi_name(caps->uapi));
 		else
 			printf("Kernel %s, backend %s (our steering program picks the queue, "
-			       "reports filled on read)", u.release, bname);
+			       "reports filled on read)", rel, bname);
 		printf(": tap %s, %u queues, 20-byte LE header, hash report + RSS, types "
 		       "ipv4..udpv6, Microsoft key, table [0,1,2,3], profile %s.\n\n",
 		       tunvnet_dev_name(dev), NQ, tunvnet_profile_name(prof));
@@ -469,7 +464,7 @@ static int live(bool json, const struct tunvnet_caps *caps, enum tunvnet_backend
 	{
 		struct table *t = json ? NULL : table_new(7, hdr);
 		struct check_src src = { .device = tunvnet_dev_name(dev), .backend = bname,
-					 .kernel = u.release };
+					 .kernel = rel };
 
 		for (i = 0; i < n; i++) {
 			bool ok = f[i].seen && (f[i].vd.code == TUNVNET_VERDICT_MATCH ||
@@ -715,7 +710,6 @@ int cmd_demo(int argc, char **argv)
 	struct tunvnet_caps caps = TUNVNET_CAPS_INIT;
 	bool json = false, off = false, in_vm = false, show_where = false;
 	const char *kernel = NULL;
-	struct utsname u;
 	int c, rc, native;
 
 	optind = 1;
@@ -753,18 +747,16 @@ int cmd_demo(int argc, char **argv)
 		return live(json, &caps, TUNVNET_BACKEND_KERNEL, false);
 	if (rc != -EOPNOTSUPP)
 		return lib_error("demo", "cannot probe the kernel", rc, false);
-	if (uname(&u))
-		snprintf(u.release, sizeof(u.release), "?");
 	if (in_vm) {
 		fprintf(stderr, "%s demo: the kernel %s lacks the tun/tap virtio-net hashing "
 			"feature (inside the VM too: is it a kernel with the series?)\n", ctl_prog,
-			u.release);
+			kernel_release());
 		return EXIT_CHECK;
 	}
 	if (!json)
 		printf("The host kernel %s lacks the tun/tap virtio-net hashing feature, which is "
 		       "not in mainline Linux: running the demo natively with the ebpf backend.\n\n",
-		       u.release);
+		       kernel_release());
 	/* A stock kernel: natively with our steering program first, then the
 	 * series' kernel backend inside a test kernel where one is found. */
 	native = live(json, &caps, TUNVNET_BACKEND_EBPF, true);

@@ -41,6 +41,7 @@ static const char help[] =
 	"                         differ); FILE - is stdin\n"
 	"  --json                 JSON lines: one per mismatch and per known kernel\n"
 	"                         deviation (\"deviations\": names), then a summary\n"
+	"                         (the keys: tunvnet-ctl(1), JSON OUTPUT)\n"
 	"  -h, --help             this text\n\n"
 	"Without --report/--rss, verify applies both (all six types, Microsoft key).\n"
 	"In other tools' words: --report is QEMU's virtio-net hash=on, --rss is\n"
