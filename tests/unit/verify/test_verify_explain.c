@@ -15,6 +15,17 @@ static struct tunvnet_verifier *rss_verifier(void)
 	return vh_new(&o);
 }
 
+/* Report only (automq) on a device of this kind, these deviations listed. */
+static struct tunvnet_verifier *automq_verifier(enum tunvnet_kind kind, uint32_t known)
+{
+	struct vh_vopts o = vh_opts(TUNVNET_HASH_REPORT, 0x3f, 4, kind);
+
+	o.cfg.key = NULL;
+	o.cfg.table = NULL;
+	o.known_deviations = known;
+	return vh_new(&o);
+}
+
 /* Room for later fields: written as zero on every verdict. */
 static void reserved_zero(const struct tunvnet_verdict *vd)
 {
@@ -64,16 +75,12 @@ static void check_automq_fields(const struct tunvnet_verdict *vd, unsigned int q
 /* The report-only line-rate case writes every field too, match or moved flow. */
 static void automq_verdicts_have_every_field(void **state)
 {
-	struct vh_vopts o = vh_opts(TUNVNET_HASH_REPORT, 0x3f, 4, TUNVNET_KIND_TAP);
-	struct tunvnet_verifier *v;
+	struct tunvnet_verifier *v = automq_verifier(TUNVNET_KIND_TAP, 0);
 	struct tunvnet_verdict vd;
 	uint8_t f[256];
 	size_t len = vh_frame(f, AF_INET, VH_V4_SRC, VH_V4_DST, 6, 9, 9, 0);
 
 	(void)state;
-	o.cfg.key = NULL;
-	o.cfg.table = NULL;
-	v = vh_new(&o);
 	memset(&vd, 0x5a, sizeof(vd));
 	assert_int_equal(vh_check(v, 2, TUNVNET_REPORT_TCPV4, 0x12345678, f, len, &vd),
 			 TUNVNET_VERDICT_MATCH);
@@ -143,18 +150,14 @@ static void mismatch_keeps_its_explanation(void **state)
 static void known_deviation_keeps_its_explanation(void **state)
 {
 	/* automq on tun: the value is the queue index (1 on queue 1). */
-	struct vh_vopts o = vh_opts(TUNVNET_HASH_REPORT, 0x3f, 4, TUNVNET_KIND_TUN);
-	struct tunvnet_verifier *v;
+	struct tunvnet_verifier *v = automq_verifier(TUNVNET_KIND_TUN,
+						     TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE);
 	struct tunvnet_verdict vd;
 	uint8_t f[256];
 	char line[200];
 	size_t len = vh_frame(f, AF_INET, VH_V4_SRC, VH_V4_DST, 6, 9, 9, 0);
 
 	(void)state;
-	o.cfg.key = NULL;
-	o.cfg.table = NULL;
-	o.known_deviations = TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE;
-	v = vh_new(&o);
 	assert_int_equal(vh_check(v, 1, TUNVNET_REPORT_TCPV4, 1, f, len, &vd),
 			 TUNVNET_VERDICT_KNOWN_DEVIATION);
 	assert_int_equal(vd.deviation, TUNVNET_DEVIATION_AUTOMQ_VALUE_IS_QUEUE);
