@@ -779,8 +779,8 @@ TUNVNET_API int tunvnet_verify_packet(struct tunvnet_verifier *v, unsigned int q
 		verdict->observed_report = p.obs_report;
 		verdict->observed_hash = p.obs_value;
 		if (!fast && v->exact && v->userfill) {
-			/* What the parser took, checked as the line-rate case does (a
-			 * packet the kernel backend must predict goes through judge()). */
+			/* What the parser took, checked as the line-rate case does (under
+			 * the kernel backend it may be a tunnel: verify_slow follows it). */
 			int eq = exact_expect(v, &p.cls, &verdict->expected_report,
 					      &verdict->expected_hash);
 

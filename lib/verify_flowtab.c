@@ -129,13 +129,10 @@ static inline __attribute__((always_inline)) bool slot_check(struct tunvnet_veri
 		.id = id[1], .value = value, .queue = (uint16_t)q,
 		.tag = (uint16_t)(id[0] >> 48) | 1,
 	};
-	uint64_t o[2], n[2], other, changed;
+	/* Which flow held the slot (id, tag), and what it did (value, queue). */
+	uint64_t other = (old.id ^ now.id) | (uint64_t)(old.tag ^ now.tag);
+	uint64_t changed = (uint64_t)(old.value ^ now.value) | (uint64_t)(old.queue ^ now.queue);
 
-	/* As two words: which flow (id, tag) and what it did (value, queue). */
-	memcpy(o, &old, sizeof(o));
-	memcpy(n, &now, sizeof(n));
-	other = (o[0] ^ n[0]) | ((uint64_t)(old.tag ^ now.tag));
-	changed = (uint64_t)(old.value ^ now.value) | (uint64_t)(old.queue ^ now.queue);
 	*s = now;
 	/* A mask, not &&: the compiler would branch on the flow being there. */
 	if (__builtin_expect((changed & -(uint64_t)(other == 0)) != 0, 0)) {
