@@ -50,6 +50,10 @@ static uint8_t tap_mac[6];        /* the kernel's own frames come from it */
 static uint8_t *seen;             /* per seq: times received */
 static unsigned long received, stale, bad, noise, reported;
 static int stop_readers;
+/* Changes the control thread has made: the sender paces itself by them, so
+ * changes overlap the traffic however the two threads are scheduled. */
+static unsigned long changes_made;
+#define FRAMES_PER_CHANGE 250
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 /* The report configurations the control thread switches between (REPORT only, Microsoft key). */
 static const uint32_t report_types[2] = { TUNVNET_HASH_TYPE_IPV4,
@@ -237,6 +241,7 @@ static void *control(void *arg)
 				fail("tunvnet_dev_set_vnet_endian: %d (%s)", err, tunvnet_last_error());
 		}
 		changes++;
+		__atomic_store_n(&changes_made, changes, __ATOMIC_RELEASE);
 		usleep(500);
 	}
 	printf("control: %lu header and report changes, %u queues\n", changes, tunvnet_dev_num_queues(dev));
@@ -322,6 +327,16 @@ int main(void)
 
 	for (seq = 0; seq < nframes; seq++) {
 		size_t len = build(seq, f);
+
+		/* On a loaded machine the sender once finished all its frames before
+		 * the control thread's first change: nothing was then tested. */
+		for (i = 0; seq % FRAMES_PER_CHANGE == 0 &&
+			    __atomic_load_n(&changes_made, __ATOMIC_ACQUIRE) < seq / FRAMES_PER_CHANGE;
+		     i++) {
+			if (i == 50000)
+				fail("the control thread made no change in 5 s");
+			usleep(100);
+		}
 
 		/* Keep under the tap's queue length: a kernel drop is not what is tested. */
 		for (i = 0; i < 2000; i++) {
