@@ -32,6 +32,8 @@ void bench_verify_ratios(void); /* text output: the ratios those rows give */
 /* Ethernet + IPv4/IPv6 + TCP frame of flow i into f (128 bytes zeroed); its length. */
 size_t put_flow(uint8_t *f, bool v6, unsigned long i);
 int wait_oper_up(const char *name); /* the tap is up for AF_PACKET, or -ETIMEDOUT */
+/* A multi-queue tap with the 20-byte header, non-blocking; NULL with *missing set. */
+struct tunvnet_dev *bench_tap_open(unsigned int nq, const char **missing);
 
 /*
  * tap_rows.c: a 4-queue tap fed by AF_PACKET, drained with tunvnet_queue_read:

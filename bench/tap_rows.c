@@ -129,7 +129,6 @@ void bench_tap_rows(bool quick, const char **missing)
 {
 	static const char *const tap_impl[NC] = { "kernel-default", "ebpf-steer", NULL };
 	static const char *const read_impl[NC] = { "plain", NULL, "fill" };
-	struct tunvnet_dev_opts dopts = TUNVNET_DEV_OPTS_INIT;
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
 	struct ifreq ifr;
 	size_t max_frame = 0;
@@ -139,18 +138,9 @@ void bench_tap_rows(bool quick, const char **missing)
 	*missing = NULL;
 	for (int c = 0; c < NC; c++)
 		fps[c] = read_ns[c] = 0;
-	if (access("/dev/net/tun", R_OK | W_OK)) {
-		*missing = "no /dev/net/tun";
+	dev = bench_tap_open(NQ, missing);
+	if (!dev)
 		return;
-	}
-	dopts.kind = TUNVNET_KIND_TAP;
-	dopts.flags = TUNVNET_DEV_MULTI_QUEUE | TUNVNET_DEV_VNET_HDR | TUNVNET_DEV_NONBLOCK;
-	dopts.queues = NQ;
-	dopts.vnet_hdr_sz = TUNVNET_HDR_HASH_LEN;
-	if (tunvnet_dev_open(NULL, &dopts, &dev)) {
-		*missing = "cannot create a tap (needs CAP_NET_ADMIN)";
-		return;
-	}
 	frames = aligned_alloc(64, NFLOWS * STRIDE);
 	sock = socket(AF_PACKET, SOCK_RAW, 0);
 	memset(&ifr, 0, sizeof(ifr));

@@ -359,6 +359,26 @@ static double drain(bool verify)
 	return now_ns() - t0;
 }
 
+struct tunvnet_dev *bench_tap_open(unsigned int nq, const char **missing)
+{
+	struct tunvnet_dev_opts dopts = TUNVNET_DEV_OPTS_INIT;
+	struct tunvnet_dev *dev;
+
+	if (access("/dev/net/tun", R_OK | W_OK)) {
+		*missing = "no /dev/net/tun";
+		return NULL;
+	}
+	dopts.kind = TUNVNET_KIND_TAP;
+	dopts.flags = TUNVNET_DEV_MULTI_QUEUE | TUNVNET_DEV_VNET_HDR | TUNVNET_DEV_NONBLOCK;
+	dopts.queues = nq;
+	dopts.vnet_hdr_sz = TUNVNET_HDR_HASH_LEN;
+	if (tunvnet_dev_open(NULL, &dopts, &dev)) {
+		*missing = "cannot create a tap (needs CAP_NET_ADMIN)";
+		return NULL;
+	}
+	return dev;
+}
+
 int wait_oper_up(const char *name)
 {
 	char path[64], st[16] = "";
@@ -382,7 +402,6 @@ int wait_oper_up(const char *name)
 
 void bench_rx_loop_rows(bool quick, const char **missing)
 {
-	struct tunvnet_dev_opts dopts = TUNVNET_DEV_OPTS_INIT;
 	struct tunvnet_hash_cfg cfg = TUNVNET_HASH_CFG_INIT;
 	struct flowset s = { 0 };
 	struct tunvnet_verify_opts vo = TUNVNET_VERIFY_OPTS_INIT;
@@ -396,18 +415,9 @@ void bench_rx_loop_rows(bool quick, const char **missing)
 	const unsigned int burst = 2000;
 
 	*missing = NULL;
-	if (access("/dev/net/tun", R_OK | W_OK)) {
-		*missing = "no /dev/net/tun";
+	rx_dev = bench_tap_open(NQ, missing);
+	if (!rx_dev)
 		return;
-	}
-	dopts.kind = TUNVNET_KIND_TAP;
-	dopts.flags = TUNVNET_DEV_MULTI_QUEUE | TUNVNET_DEV_VNET_HDR | TUNVNET_DEV_NONBLOCK;
-	dopts.queues = NQ;
-	dopts.vnet_hdr_sz = TUNVNET_HDR_HASH_LEN;
-	if (tunvnet_dev_open(NULL, &dopts, &rx_dev)) {
-		*missing = "cannot create a tap (needs CAP_NET_ADMIN)";
-		return;
-	}
 	sock = socket(AF_PACKET, SOCK_RAW, 0);
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", tunvnet_dev_name(rx_dev));
