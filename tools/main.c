@@ -6,7 +6,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 
 #include "ctl.h"
 
@@ -128,16 +127,12 @@ int lib_error(const char *cmd, const char *what, int err, bool usage)
 
 int feature_error(const char *cmd, const char *what, int err)
 {
-	struct utsname u;
-
 	if (err != -EOPNOTSUPP)
 		return lib_error(cmd, what, err, false);
-	if (uname(&u))
-		snprintf(u.release, sizeof(u.release), "?");
 	return ctl_fail(cmd, EXIT_CHECK, "boot a kernel carrying the series (see 'tunvnet-ctl "
 			"demo'), or use 'hash' and 'demo --offline' for the reference side",
 			"%s: the kernel %s lacks the tun/tap virtio-net hashing feature (not in "
-			"mainline Linux)", what, u.release);
+			"mainline Linux)", what, kernel_release());
 }
 
 int sys_error(const char *cmd, const char *what, int err)
